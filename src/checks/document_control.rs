@@ -1,0 +1,533 @@
+//! Document control (clause 7.5): approval present and current, reviews on
+//! time, approver independent of the owner. Input errors (DC001-DC004) are
+//! reported by the loader; links (DC010, DC011) live in `links`.
+
+use super::{rules, Context};
+use crate::finding::{Finding, Severity};
+use crate::load::history::ApprovalCommit;
+use crate::model::document::{Document, Status};
+use crate::model::ids::{add_months, fmt_date};
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let isms = ctx.isms;
+    let mut without_history: Vec<&str> = Vec::new();
+    for doc in &isms.documents {
+        let id = doc.id.as_str();
+        approval_date(ctx, doc, out);
+        uncommitted(ctx, doc, out);
+        independence(ctx, doc, out);
+        if !needs_approval(doc) {
+            continue;
+        }
+        let (Some(_), Some(on)) = (&doc.approved_by, &doc.approved_on) else {
+            let missing: Vec<&str> = [
+                doc.approved_by.is_none().then_some("approved_by"),
+                doc.approved_on.is_none().then_some("approved_on"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            out.push(
+                Finding::new(
+                    &rules::DC005,
+                    format!("{id} is approved but has no {}", missing.join(" or ")),
+                )
+                .at(&doc.path, doc.line_of("status"))
+                .document(id)
+                .hint("Record who approved this version and when (`isms approve`), or set `status: draft`."),
+            );
+            continue;
+        };
+        review(ctx, doc, on.value, out);
+        if currency(ctx, doc, out) {
+            without_history.push(id);
+        }
+    }
+    if !without_history.is_empty() {
+        out.push(
+            Finding::new(
+                &rules::DC013,
+                format!(
+                    "No git history could be read, so approval currency was not judged for {} approved document(s) without `approved_digest`: {}",
+                    without_history.len(),
+                    without_history.join(", ")
+                ),
+            )
+            .hint("Run the check inside the git repository with full history, or record `approved_digest` with `isms approve`."),
+        );
+    }
+}
+
+/// Approved documents that are not records carry approval and review dates.
+fn needs_approval(doc: &Document) -> bool {
+    doc.is_approved() && !doc.is_record()
+}
+
+/// DC006/DC013 for one approved document. Returns true when there is no
+/// history at all and no digest, so the caller reports DC013 once.
+fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) -> bool {
+    let id = doc.id.as_str();
+    if let Some(digest) = &doc.approved_digest {
+        if digest.value != doc.body_digest {
+            out.push(
+                Finding::new(
+                    &rules::DC006,
+                    format!("{id}: the body differs from the approved version (`approved_digest` does not match)"),
+                )
+                .at(&doc.path, digest.line)
+                .document(id)
+                .hint("Have the change approved and record the new approval with `isms approve`, or revert the body."),
+            );
+        }
+        return false;
+    }
+    let Some(history) = &ctx.isms.history else {
+        return true;
+    };
+    let Some(dh) = history.docs.get(&doc.path) else {
+        return false;
+    };
+    let line = doc.approved_on.as_ref().map_or(1, |s| s.line);
+    match dh.approval {
+        ApprovalCommit::Found {
+            body_matches_head: false,
+            ..
+        } => out.push(
+            Finding::new(
+                &rules::DC006,
+                format!("{id}: the body changed in a commit after the one that recorded its approval"),
+            )
+            .at(&doc.path, line)
+            .document(id)
+            .hint("Have the changed version approved and update `approved_by`/`approved_on` (`isms approve`), or revert the body."),
+        ),
+        ApprovalCommit::CutShort => out.push(
+            Finding::new(
+                &rules::DC013,
+                format!("{id}: git history ends before the commit that recorded its approval, so approval currency was not judged"),
+            )
+            .at(&doc.path, line)
+            .document(id)
+            .hint("Fetch full history (`git fetch --unshallow`), or record `approved_digest` with `isms approve`."),
+        ),
+        // Committed approval values are judged above; an approval that exists
+        // only in the working tree is reported as DC008.
+        ApprovalCommit::Found { .. } | ApprovalCommit::NotInHead => {}
+    }
+    false
+}
+
+/// DC007: review overdue, or falling due before Stage 2.
+fn review(
+    ctx: &Context,
+    doc: &Document,
+    approved_on: crate::model::ids::Date,
+    out: &mut Vec<Finding>,
+) {
+    let id = doc.id.as_str();
+    let (due, line) = match &doc.next_review {
+        Some(next) => (next.value, next.line),
+        None => (
+            add_months(approved_on, ctx.isms.config.review_interval_months),
+            doc.approved_on.as_ref().map_or(1, |s| s.line),
+        ),
+    };
+    let hint = "Review the document, then record the new approval (`isms approve`) or set a new `next_review`.";
+    if due < ctx.as_of {
+        out.push(
+            Finding::new(
+                &rules::DC007,
+                format!("{id}: review was due on {} and is overdue", fmt_date(due)),
+            )
+            .at(&doc.path, line)
+            .document(id)
+            .hint(hint),
+        );
+    } else if let Some(stage2) = ctx.stage2().filter(|s| due < *s) {
+        out.push(
+            Finding::new(
+                &rules::DC007,
+                format!(
+                    "{id}: review falls due on {}, before Stage 2 on {}",
+                    fmt_date(due),
+                    fmt_date(stage2)
+                ),
+            )
+            .severity(Severity::Observation)
+            .at(&doc.path, line)
+            .document(id)
+            .hint(hint),
+        );
+    }
+}
+
+/// DC008: the working tree or index differs from HEAD.
+fn uncommitted(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+    let Some(history) = &ctx.isms.history else {
+        return;
+    };
+    if history.docs.get(&doc.path).is_some_and(|d| d.uncommitted) {
+        let id = doc.id.as_str();
+        out.push(
+            Finding::new(&rules::DC008, format!("{id} has uncommitted changes"))
+                .at(&doc.path, 1)
+                .document(id)
+                .hint("Commit the change (through review) so the controlled version is the one in git."),
+        );
+    }
+}
+
+/// DC009: approver is the owner while `require_distinct_approver`.
+fn independence(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+    if !ctx.isms.config.require_distinct_approver
+        || matches!(doc.status, Some(Status::Draft | Status::Retired))
+    {
+        return;
+    }
+    let Some(by) = &doc.approved_by else {
+        return;
+    };
+    if ctx.isms.roster.same_person(&by.value, &doc.owner.value) {
+        let id = doc.id.as_str();
+        out.push(
+            Finding::new(
+                &rules::DC009,
+                format!(
+                    "{id} is approved by its owner ({} approved, owner {})",
+                    by.value, doc.owner.value
+                ),
+            )
+            .at(&doc.path, by.line)
+            .document(id)
+            .hint("Have someone other than the owner approve the document, or set `require_distinct_approver = false` if that is your policy."),
+        );
+    }
+}
+
+/// DC012: approval dated after the as-of date.
+fn approval_date(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+    let Some(on) = &doc.approved_on else {
+        return;
+    };
+    if on.value > ctx.as_of {
+        let id = doc.id.as_str();
+        out.push(
+            Finding::new(
+                &rules::DC012,
+                format!(
+                    "{id}: `approved_on` {} is after the as-of date {}",
+                    fmt_date(on.value),
+                    fmt_date(ctx.as_of)
+                ),
+            )
+            .at(&doc.path, on.line)
+            .document(id)
+            .hint("Correct `approved_on` to the day the approval was given."),
+        );
+    }
+}
+
+/// Builders shared by the check families' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::collections::{BTreeMap, HashMap};
+    use std::path::PathBuf;
+
+    use crate::load::config::Config;
+    use crate::load::history::History;
+    use crate::model::catalogue::ControlId;
+    use crate::model::document::{Audience, Classification, DocType, Document, Status};
+    use crate::model::ids::{parse_date, ClauseId, Date, DocId, Spanned};
+    use crate::model::people::Roster;
+    use crate::model::record::{Record, RecordDetails};
+    use crate::model::Isms;
+
+    pub fn d(s: &str) -> Date {
+        parse_date(s).expect("date")
+    }
+
+    /// An approved policy at `<id>.md`, approved by Sam Lee, owned by Kim.
+    pub fn doc(id: &str, doc_type: DocType) -> Document {
+        let mut key_lines = BTreeMap::new();
+        for (i, k) in [
+            "id",
+            "title",
+            "type",
+            "version",
+            "status",
+            "owner",
+            "approved_by",
+            "approved_on",
+            "controls",
+            "applicability",
+        ]
+        .iter()
+        .enumerate()
+        {
+            key_lines.insert((*k).to_string(), i as u32 + 2);
+        }
+        Document {
+            path: format!("{}.md", id.to_lowercase()),
+            id: Spanned::new(DocId::parse(id).expect("id"), 2),
+            title: id.to_string(),
+            doc_type,
+            version: Some("1.0".into()),
+            status: Some(Status::Approved),
+            owner: Spanned::new("Kim Park".into(), 7),
+            classification: Classification::Internal,
+            approved_by: Some(Spanned::new("Sam Lee".into(), 8)),
+            approved_on: Some(Spanned::new(d("2026-06-01"), 9)),
+            approved_digest: None,
+            next_review: None,
+            controls: Vec::new(),
+            controls_line: None,
+            clauses: Vec::new(),
+            audience: Audience::default(),
+            audience_written: false,
+            summary: None,
+            recurring: Vec::new(),
+            record: None,
+            soa: None,
+            objectives: None,
+            extra: BTreeMap::new(),
+            key_lines,
+            body: String::new(),
+            body_line: 14,
+            body_digest: "sha256:00".into(),
+        }
+    }
+
+    pub fn with_clauses(mut doc: Document, clauses: &[&str]) -> Document {
+        doc.clauses = clauses
+            .iter()
+            .map(|c| Spanned::new(ClauseId::parse(c).expect("clause"), 5))
+            .collect();
+        doc
+    }
+
+    pub fn with_controls(mut doc: Document, controls: &[&str]) -> Document {
+        doc.controls = controls
+            .iter()
+            .map(|c| Spanned::new(ControlId::parse(c).expect("control"), 11))
+            .collect();
+        doc.controls_line = Some(10);
+        doc
+    }
+
+    /// A record of `kind`, with no status.
+    pub fn record(id: &str, kind: &str) -> Document {
+        let mut r = doc(id, DocType::Record);
+        r.status = None;
+        r.approved_by = None;
+        r.approved_on = None;
+        r.record = Some(Record {
+            kind: kind.into(),
+            date: Spanned::new(d("2026-09-01"), 6),
+            data: None,
+            details: RecordDetails::Other,
+            table: None,
+        });
+        r
+    }
+
+    pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
+        let by_id: HashMap<String, usize> = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str().to_string(), i))
+            .collect();
+        let by_path = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+        Isms {
+            root: PathBuf::from("."),
+            config: Config {
+                top_management: vec!["Sam Lee".into()],
+                ..Config::default()
+            },
+            documents,
+            roster: Roster::default(),
+            history,
+            sources: Vec::new(),
+            by_id,
+            by_path,
+        }
+    }
+
+    pub fn codes(findings: &[crate::finding::Finding]) -> Vec<&'static str> {
+        findings.iter().map(|f| f.rule.code).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::testing::*;
+    use super::*;
+    use crate::checks::Context;
+    use crate::load::history::{DocHistory, History, HistoryStats};
+    use crate::model::document::DocType;
+    use crate::model::ids::Spanned;
+    use crate::model::Isms;
+
+    fn run(isms: &Isms) -> Vec<Finding> {
+        let ctx = Context {
+            isms,
+            as_of: d("2026-10-01"),
+        };
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out
+    }
+
+    fn history(entries: Vec<(&str, ApprovalCommit, bool)>) -> History {
+        History {
+            head: Some("0".repeat(40)),
+            shallow: false,
+            dirty: false,
+            root_prefix: String::new(),
+            commits: Vec::new(),
+            docs: entries
+                .into_iter()
+                .map(|(p, approval, uncommitted)| {
+                    (
+                        p.to_string(),
+                        DocHistory {
+                            changes: Vec::new(),
+                            approval,
+                            head_fingerprint: None,
+                            uncommitted,
+                        },
+                    )
+                })
+                .collect::<HashMap<_, _>>(),
+            stats: HistoryStats::default(),
+        }
+    }
+
+    fn found(matches: bool) -> ApprovalCommit {
+        ApprovalCommit::Found {
+            commit: 0,
+            body_matches_head: matches,
+        }
+    }
+
+    #[test]
+    fn clean_document_is_quiet() {
+        let h = history(vec![("pol.md", found(true), false)]);
+        let out = run(&isms(vec![doc("POL", DocType::Policy)], Some(h)));
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn missing_approval_is_dc005_but_not_for_drafts_or_records() {
+        let mut a = doc("POL", DocType::Policy);
+        a.approved_on = None;
+        let mut draft = doc("DRAFT", DocType::Policy);
+        draft.status = Some(Status::Draft);
+        draft.approved_by = None;
+        draft.approved_on = None;
+        let rec = record("REC", "training");
+        let out = run(&isms(vec![a, draft, rec], Some(history(vec![]))));
+        assert_eq!(codes(&out), vec!["DC005"]);
+        assert!(out[0].message.contains("POL") && out[0].message.contains("approved_on"));
+    }
+
+    #[test]
+    fn digest_mismatch_is_dc006_and_needs_no_history() {
+        let mut a = doc("POL", DocType::Policy);
+        a.approved_digest = Some(Spanned::new("sha256:11".into(), 10));
+        let mut b = doc("OK", DocType::Policy);
+        b.approved_digest = Some(Spanned::new("sha256:00".into(), 10));
+        let out = run(&isms(vec![a, b], None));
+        assert_eq!(codes(&out), vec!["DC006"]);
+        assert_eq!(out[0].document.as_deref(), Some("POL"));
+    }
+
+    #[test]
+    fn history_decides_dc006_dc013_and_dc008() {
+        let docs = vec![
+            doc("A", DocType::Policy),
+            doc("B", DocType::Policy),
+            doc("C", DocType::Policy),
+        ];
+        let h = history(vec![
+            ("a.md", found(false), false),
+            ("b.md", ApprovalCommit::CutShort, false),
+            ("c.md", ApprovalCommit::NotInHead, true),
+        ]);
+        let out = run(&isms(docs, Some(h)));
+        let mut got: Vec<_> = out
+            .iter()
+            .map(|f| (f.rule.code, f.document.clone().unwrap_or_default()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("DC006", "A".to_string()),
+                ("DC008", "C".to_string()),
+                ("DC013", "B".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn no_history_is_dc013_once() {
+        let out = run(&isms(
+            vec![doc("A", DocType::Policy), doc("B", DocType::Policy)],
+            None,
+        ));
+        assert_eq!(codes(&out), vec!["DC013"]);
+        assert!(out[0].message.contains("A, B"));
+    }
+
+    #[test]
+    fn reviews_overdue_and_before_stage2() {
+        let mut late = doc("LATE", DocType::Policy);
+        late.next_review = Some(Spanned::new(d("2026-09-30"), 12));
+        let mut soon = doc("SOON", DocType::Policy);
+        soon.next_review = Some(Spanned::new(d("2026-12-01"), 12));
+        let mut old = doc("OLD", DocType::Policy);
+        old.approved_on = Some(Spanned::new(d("2025-09-30"), 9));
+        let mut retired = doc("RET", DocType::Policy);
+        retired.status = Some(Status::Retired);
+        retired.next_review = Some(Spanned::new(d("2020-01-01"), 12));
+        let mut m = isms(vec![late, soon, old, retired], Some(history(vec![])));
+        m.config.stage2 = Some(d("2027-03-02"));
+        let out = run(&m);
+        let got: Vec<_> = out
+            .iter()
+            .map(|f| (f.document.clone().unwrap_or_default(), f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("LATE".to_string(), Severity::Minor),
+                ("SOON".to_string(), Severity::Observation),
+                ("OLD".to_string(), Severity::Minor),
+            ]
+        );
+    }
+
+    #[test]
+    fn approver_is_owner_and_future_approval() {
+        let mut own = doc("OWN", DocType::Policy);
+        own.owner = Spanned::new("sam  LEE".into(), 7);
+        let mut future = doc("FUT", DocType::Policy);
+        future.approved_on = Some(Spanned::new(d("2026-10-02"), 9));
+        let h = history(vec![
+            ("own.md", found(true), false),
+            ("fut.md", found(true), false),
+        ]);
+        let mut m = isms(vec![own, future], Some(h));
+        let out = run(&m);
+        assert_eq!(codes(&out), vec!["DC009", "DC012"]);
+        assert_eq!(out[1].severity, Severity::Error);
+        m.config.require_distinct_approver = false;
+        assert_eq!(codes(&run(&m)), vec!["DC012"]);
+    }
+}

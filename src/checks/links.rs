@@ -1,0 +1,375 @@
+//! Links in document bodies (DC010, DC011): relative `.md` paths, `id:DOC-ID`
+//! (either with `#anchor`) and `control:5.15`. Heading anchors follow the
+//! GitHub convention, so links that work on the forge work here too.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::{rules, Context};
+use crate::finding::Finding;
+use crate::model::catalogue::ControlId;
+use crate::model::document::Status;
+
+/// Markdown extensions the documents may use; heading attributes give the
+/// explicit `{#anchor}` syntax.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A GitHub-style heading slug: lowercase, punctuation dropped except `-` and
+/// `_`, each space turned into `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            out.push(c);
+        } else if c == ' ' {
+            out.push('-');
+        }
+    }
+    out
+}
+
+/// Every heading's anchor and text, in document order. An explicit
+/// `{#anchor}` wins; otherwise the slug, with `-1`, `-2` for repeats.
+pub fn heading_anchors(body: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut current: Option<(Option<String>, String)> = None;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::Heading { id, .. }) => {
+                current = Some((id.map(|i| i.to_string()), String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = current.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((explicit, text)) = current.take() {
+                    let anchor = match explicit {
+                        Some(a) => a,
+                        None => {
+                            let base = slugify(&text);
+                            let n = seen.entry(base.clone()).or_insert(0);
+                            let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
+                            *n += 1;
+                            anchor
+                        }
+                    };
+                    out.push((anchor, text.trim().to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let isms = ctx.isms;
+    let mut anchors: HashMap<usize, HashSet<String>> = HashMap::new();
+    let mut anchors_of = |i: usize| -> HashSet<String> {
+        anchors
+            .entry(i)
+            .or_insert_with(|| {
+                heading_anchors(&isms.documents[i].body)
+                    .into_iter()
+                    .map(|(a, _)| a)
+                    .collect()
+            })
+            .clone()
+    };
+    for (index, doc) in isms.documents.iter().enumerate() {
+        for (dest, offset) in links(&doc.body) {
+            let line = doc.body_line + line_offset(&doc.body, offset);
+            let broken = |what: String, hint: &str| {
+                Finding::new(
+                    &rules::DC010,
+                    format!("{} links to {what}", doc.id.as_str()),
+                )
+                .at(&doc.path, line)
+                .document(doc.id.as_str())
+                .hint(hint.to_string())
+            };
+            let target = match resolve(&dest) {
+                Target::Ignore => continue,
+                Target::Control(text) => {
+                    if ControlId::parse(&text).is_none() {
+                        out.push(broken(
+                            format!("control {text}, which is not an Annex A control"),
+                            "Use an ISO/IEC 27001:2022 control id such as `control:5.15`.",
+                        ));
+                    }
+                    continue;
+                }
+                Target::Own(anchor) => (index, anchor),
+                Target::Id(id, anchor) => match isms.by_id.get(&id) {
+                    Some(&i) => (i, anchor),
+                    None => {
+                        out.push(broken(
+                            format!("document id {id}, which does not exist"),
+                            "Correct the id, or add the document it refers to.",
+                        ));
+                        continue;
+                    }
+                },
+                Target::Path(path, anchor) => {
+                    let found = join(&doc.path, &path).and_then(|p| {
+                        isms.by_path.get(&p).copied().map(Ok).or_else(|| {
+                            // A `.md` without front matter (a README) is not a
+                            // controlled document but is still a valid target.
+                            isms.root.join(&p).is_file().then_some(Err(()))
+                        })
+                    });
+                    match found {
+                        Some(Ok(i)) => (i, anchor),
+                        Some(Err(())) => continue,
+                        None => {
+                            out.push(broken(
+                                format!("{path}, which does not exist"),
+                                "Correct the relative path, or link by id (`id:DOC-ID`) so renames do not break it.",
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let (target_index, anchor) = target;
+            let target_doc = &isms.documents[target_index];
+            if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+                if !anchors_of(target_index).contains(&anchor) {
+                    out.push(broken(
+                        format!(
+                            "heading #{anchor} in {}, which does not exist",
+                            target_doc.id.as_str()
+                        ),
+                        "Link to an existing heading's anchor (lowercase, spaces as hyphens), or add `{#anchor}` to the heading.",
+                    ));
+                    continue;
+                }
+            }
+            if target_index != index
+                && doc.is_approved()
+                && target_doc.status == Some(Status::Draft)
+            {
+                out.push(
+                    Finding::new(
+                        &rules::DC011,
+                        format!(
+                            "approved document {} links to {}, which is a draft",
+                            doc.id.as_str(),
+                            target_doc.id.as_str()
+                        ),
+                    )
+                    .at(&doc.path, line)
+                    .document(doc.id.as_str())
+                    .hint("Approve the linked document, or remove the link until it is approved."),
+                );
+            }
+        }
+    }
+}
+
+/// Link destinations with their byte offset in the body.
+fn links(body: &str) -> Vec<(String, usize)> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url.to_string(), range.start)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn line_offset(body: &str, offset: usize) -> u32 {
+    let end = offset.min(body.len());
+    u32::try_from(
+        body.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+    )
+    .unwrap_or(u32::MAX)
+}
+
+enum Target {
+    Ignore,
+    Own(Option<String>),
+    Id(String, Option<String>),
+    Path(String, Option<String>),
+    Control(String),
+}
+
+fn resolve(dest: &str) -> Target {
+    let dest = dest.trim();
+    let split = |s: &str| -> (String, Option<String>) {
+        match s.split_once('#') {
+            Some((a, b)) => (a.to_string(), Some(percent_decode(b))),
+            None => (s.to_string(), None),
+        }
+    };
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Target::Own(Some(percent_decode(anchor)));
+    }
+    if let Some(rest) = dest.strip_prefix("id:") {
+        let (id, anchor) = split(rest);
+        return Target::Id(id, anchor);
+    }
+    if let Some(rest) = dest.strip_prefix("control:") {
+        return Target::Control(rest.to_string());
+    }
+    // Any other scheme (http:, https:, mailto:, tel:) is external.
+    if let Some((scheme, _)) = dest.split_once(':') {
+        if !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        {
+            return Target::Ignore;
+        }
+    }
+    let (path, anchor) = split(dest);
+    let path = percent_decode(&path);
+    if path.to_ascii_lowercase().ends_with(".md") {
+        Target::Path(path, anchor)
+    } else {
+        Target::Ignore
+    }
+}
+
+/// Resolves `link` against the folder of `from` (both relative to the ISMS
+/// root); `None` when it climbs above the root. A leading `/` means the root.
+fn join(from: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if link.starts_with('/') {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    if !link.starts_with('/') {
+        parts.pop();
+    }
+    for part in link.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::document_control::testing::*;
+    use crate::model::document::{DocType, Document};
+
+    fn run(docs: Vec<Document>) -> Vec<Finding> {
+        let isms = isms(docs, None);
+        let ctx = Context {
+            isms: &isms,
+            as_of: d("2026-10-01"),
+        };
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out
+    }
+
+    #[test]
+    fn slugs_and_anchors() {
+        assert_eq!(
+            slugify("Access Control: Scope & Roles"),
+            "access-control-scope--roles"
+        );
+        let body = "# Intro\n\n## Intro\n\n## Roles {#who}\n\n### `code` and_more\n";
+        assert_eq!(
+            heading_anchors(body),
+            vec![
+                ("intro".to_string(), "Intro".to_string()),
+                ("intro-1".to_string(), "Intro".to_string()),
+                ("who".to_string(), "Roles".to_string()),
+                ("code-and_more".to_string(), "code and_more".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn paths_resolve_against_the_folder() {
+        assert_eq!(
+            join("policies/a.md", "../procs/b.md").as_deref(),
+            Some("procs/b.md")
+        );
+        assert_eq!(
+            join("policies/a.md", "./c.md").as_deref(),
+            Some("policies/c.md")
+        );
+        assert_eq!(join("a.md", "../b.md"), None);
+    }
+
+    #[test]
+    fn good_links_are_quiet() {
+        let mut a = doc("A", DocType::Policy);
+        a.path = "policies/a.md".into();
+        a.body = "# Top\n\nSee [b](../procs/b.md#steps), [id](id:B), [me](#top),\n\
+                  [c](control:A.5.15), [web](https://example.com/x.md), [m](mailto:x@y)\n"
+            .into();
+        let mut b = doc("B", DocType::Procedure);
+        b.path = "procs/b.md".into();
+        b.body = "## Steps\n".into();
+        let out = run(vec![a, b]);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn broken_links_are_dc010_with_lines() {
+        let mut a = doc("A", DocType::Policy);
+        a.body = "# Top\n\n[x](missing.md)\n[y](id:NOPE)\n[z](id:B#nowhere)\n[w](control:9.9)\n[v](#bottom)\n"
+            .into();
+        let b = doc("B", DocType::Procedure);
+        let out = run(vec![a, b]);
+        assert_eq!(codes(&out), vec!["DC010"; 5]);
+        let lines: Vec<_> = out.iter().filter_map(|f| f.line).collect();
+        assert_eq!(lines, vec![16, 17, 18, 19, 20]);
+        assert!(out[1].message.contains("NOPE"));
+    }
+
+    #[test]
+    fn approved_linking_to_draft_is_dc011() {
+        let mut a = doc("A", DocType::Policy);
+        a.body = "[d](id:D) [d2](d.md)".into();
+        let mut draft = doc("D", DocType::Procedure);
+        draft.status = Some(Status::Draft);
+        draft.body = "[a](id:A)".into();
+        let out = run(vec![a, draft]);
+        assert_eq!(codes(&out), vec!["DC011", "DC011"]);
+        assert!(out[0].message.contains("A") && out[0].message.contains("D"));
+    }
+}

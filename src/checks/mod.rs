@@ -1,0 +1,38 @@
+//! The checks an auditor would make, one module per rule family. Each rule is
+//! data (`rules`) plus the function in its family module that reports it.
+//! Input errors (DC001-DC004, DC003 in CSV) are reported while loading.
+
+pub mod document_control;
+pub mod links;
+pub mod records;
+pub mod rules;
+pub mod soa;
+pub mod stage1;
+
+use crate::finding::Finding;
+use crate::model::ids::Date;
+use crate::model::Isms;
+
+/// What every check reads: the model and the date rules are judged against.
+pub struct Context<'a> {
+    pub isms: &'a Isms,
+    pub as_of: Date,
+}
+
+impl Context<'_> {
+    /// Stage 2 date, if configured.
+    pub fn stage2(&self) -> Option<Date> {
+        self.isms.config.stage2
+    }
+}
+
+/// Runs every family of checks and returns their findings (unsorted).
+pub fn run_all(ctx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    document_control::check(ctx, &mut out);
+    links::check(ctx, &mut out);
+    soa::check(ctx, &mut out);
+    stage1::check(ctx, &mut out);
+    records::check(ctx, &mut out);
+    out
+}

@@ -1,0 +1,293 @@
+//! `isms.toml`: read with serde, unknown keys rejected with their line, then
+//! turned into the typed `Config` the rest of the program uses.
+
+use serde::Deserialize;
+
+use crate::model::ids::Date;
+
+/// The settings of one ISMS repository, with the contract's defaults applied.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub organisation: String,
+    pub isms_lead: Option<String>,
+    pub top_management: Vec<String>,
+    pub stage1: Option<Date>,
+    pub stage2: Option<Date>,
+    pub roster: Option<String>,
+    pub review_interval_months: u32,
+    pub require_distinct_approver: bool,
+    pub site: SiteConfig,
+    pub exclude: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SiteConfig {
+    pub title: Option<String>,
+    pub staff_classifications: Vec<String>,
+    pub logo: Option<String>,
+    pub accent: Option<String>,
+    pub theme: Option<String>,
+    pub contact: Option<String>,
+    pub incident_reporting: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            organisation: String::from("Unnamed organisation"),
+            isms_lead: None,
+            top_management: Vec::new(),
+            stage1: None,
+            stage2: None,
+            roster: None,
+            review_interval_months: 12,
+            require_distinct_approver: true,
+            site: SiteConfig {
+                staff_classifications: vec!["public".into(), "internal".into()],
+                ..SiteConfig::default()
+            },
+            exclude: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The site title, falling back to the organisation's name.
+    pub fn site_title(&self) -> String {
+        self.site
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{} information security policies", self.organisation))
+    }
+}
+
+/// A problem in `isms.toml`, with the 1-based line it is on.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub line: Option<u32>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    organisation: RawOrganisation,
+    #[serde(default)]
+    audit: RawAudit,
+    #[serde(default)]
+    people: RawPeople,
+    #[serde(default)]
+    document_control: RawDocumentControl,
+    #[serde(default)]
+    site: RawSite,
+    #[serde(default)]
+    source: RawSource,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganisation {
+    name: String,
+    isms_lead: Option<String>,
+    #[serde(default)]
+    top_management: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    stage1: Option<toml::value::Datetime>,
+    stage2: Option<toml::value::Datetime>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPeople {
+    roster: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDocumentControl {
+    review_interval_months: Option<u32>,
+    require_distinct_approver: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    title: Option<String>,
+    staff_classifications: Option<Vec<String>>,
+    logo: Option<String>,
+    accent: Option<String>,
+    theme: Option<String>,
+    contact: Option<String>,
+    incident_reporting: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+/// Parses `isms.toml`. On error, returns every problem found (so far as TOML
+/// parsing allows, which stops at the first).
+pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of_offset(text, s.start));
+        vec![ConfigError {
+            line,
+            message: e.message().trim().to_string(),
+            hint: Some(
+                "see the `isms.toml` section of the documentation for the accepted keys".into(),
+            ),
+        }]
+    })?;
+    let mut errors = Vec::new();
+    let stage =
+        |name: &str, value: Option<toml::value::Datetime>, errors: &mut Vec<ConfigError>| {
+            let value = value?;
+            match (value.date, value.time) {
+                (Some(d), None) => {
+                    chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                }
+                _ => {
+                    errors.push(ConfigError {
+                        line: find_key_line(text, name),
+                        message: format!("`{name}` must be a date like 2027-03-02, not {value}"),
+                        hint: None,
+                    });
+                    None
+                }
+            }
+        };
+    let stage1 = stage("stage1", raw.audit.stage1, &mut errors);
+    let stage2 = stage("stage2", raw.audit.stage2, &mut errors);
+    let defaults = Config::default();
+    let staff_classifications = raw
+        .site
+        .staff_classifications
+        .unwrap_or(defaults.site.staff_classifications);
+    for c in &staff_classifications {
+        if crate::model::document::Classification::parse(c).is_none() {
+            errors.push(ConfigError {
+                line: find_key_line(text, "staff_classifications"),
+                message: format!("unknown classification `{c}` in `staff_classifications`"),
+                hint: Some("use public, internal, confidential or restricted".into()),
+            });
+        }
+    }
+    if let Some(accent) = &raw.site.accent {
+        if !is_safe_css_colour(accent) {
+            errors.push(ConfigError {
+                line: find_key_line(text, "accent"),
+                message: format!("`accent` must be a CSS hex colour like #1d4f91, not `{accent}`"),
+                hint: None,
+            });
+        }
+    }
+    for glob in &raw.source.exclude {
+        if let Err(e) = globset::Glob::new(glob) {
+            errors.push(ConfigError {
+                line: find_key_line(text, "exclude"),
+                message: format!("invalid glob `{glob}` in `exclude`: {e}"),
+                hint: None,
+            });
+        }
+    }
+    if raw.document_control.review_interval_months == Some(0) {
+        errors.push(ConfigError {
+            line: find_key_line(text, "review_interval_months"),
+            message: "`review_interval_months` must be at least 1".into(),
+            hint: None,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        organisation: raw.organisation.name,
+        isms_lead: raw.organisation.isms_lead,
+        top_management: raw.organisation.top_management,
+        stage1,
+        stage2,
+        roster: raw.people.roster,
+        review_interval_months: raw
+            .document_control
+            .review_interval_months
+            .unwrap_or(defaults.review_interval_months),
+        require_distinct_approver: raw
+            .document_control
+            .require_distinct_approver
+            .unwrap_or(defaults.require_distinct_approver),
+        site: SiteConfig {
+            title: raw.site.title,
+            staff_classifications,
+            logo: raw.site.logo,
+            accent: raw.site.accent,
+            theme: raw.site.theme,
+            contact: raw.site.contact,
+            incident_reporting: raw.site.incident_reporting,
+        },
+        exclude: raw.source.exclude,
+    })
+}
+
+/// Hex colours only: the value is written into a style attribute.
+fn is_safe_css_colour(s: &str) -> bool {
+    let Some(hex) = s.strip_prefix('#') else {
+        return false;
+    };
+    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn line_of_offset(text: &str, offset: usize) -> u32 {
+    let upto = &text.as_bytes()[..offset.min(text.len())];
+    (upto.iter().filter(|&&b| b == b'\n').count() + 1) as u32
+}
+
+fn find_key_line(text: &str, key: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply() {
+        let c = parse_config("[organisation]\nname = \"A\"\n").expect("config");
+        assert_eq!(c.review_interval_months, 12);
+        assert!(c.require_distinct_approver);
+        assert_eq!(c.site.staff_classifications, vec!["public", "internal"]);
+    }
+
+    #[test]
+    fn unknown_key_has_its_line() {
+        let err = parse_config("[organisation]\nname = \"A\"\n\n[audit]\nstage3 = 2027-01-01\n")
+            .expect_err("unknown key");
+        assert_eq!(err[0].line, Some(5));
+        assert!(err[0].message.contains("stage3"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn stages_are_dates() {
+        let c = parse_config("[organisation]\nname = \"A\"\n[audit]\nstage2 = 2027-03-02\n")
+            .expect("config");
+        assert_eq!(c.stage2.map(|d| d.to_string()), Some("2027-03-02".into()));
+        let err =
+            parse_config("[organisation]\nname = \"A\"\n[audit]\nstage2 = 2027-03-02T10:00:00\n")
+                .expect_err("datetime");
+        assert_eq!(err[0].line, Some(4));
+    }
+}

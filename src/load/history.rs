@@ -1,0 +1,512 @@
+//! Git history of the controlled documents, read once for all of them.
+//!
+//! DC006 needs, for every approved document, the commit in which its current
+//! `approved_by`/`approved_on` values were recorded and whether the body has
+//! changed since; the history pages need every commit that changed each
+//! document. Asking git once per document does not scale (10,000 documents
+//! times 20,000 commits), so this module walks the commit graph once:
+//!
+//! 1. `graph` collects the commits reachable from HEAD and orders them
+//!    topologically (children first). Dates are never used for ordering.
+//! 2. `diff` compares each commit's ISMS-root subtree with its parents' by
+//!    object id, descending only into subtrees whose ids differ, and keeps
+//!    the `.md` files that changed. Commits that leave the ISMS root alone
+//!    cost one object-id comparison.
+//! 3. Every blob that shows up in a change is fingerprinted once (the caller
+//!    parses front matter; this module never reads YAML): one thread reads
+//!    the blobs, all cores run the fingerprint function (`pool`).
+//! 4. `follow` replays the changes from HEAD backwards, following each
+//!    document through renames and merges, and records its changes and its
+//!    approval commit.
+//!
+//! Steps 2 and 3 are the expensive ones, and their results depend only on
+//! commit and blob ids, so `cache` keeps them in a file inside the git
+//! directory: a later run computes only the commits and blobs it has not
+//! seen before.
+//!
+//! The working tree is compared with HEAD by `status` at the same time.
+
+mod cache;
+mod diff;
+mod follow;
+mod graph;
+mod pool;
+mod status;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Oid, Repository};
+
+/// What the history reader needs to know about one version of a document file.
+///
+/// Computed by the caller's front-matter parser, so this module never parses
+/// YAML. Two versions with equal `body` have the same normalised body (the
+/// text `approved_digest` covers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Front matter `id`, used to follow a document through renames.
+    pub doc_id: Option<String>,
+    /// `(approved_by, approved_on)` as written, if both are present.
+    pub approval: Option<(String, String)>,
+    /// SHA-256 of the normalised body.
+    pub body: [u8; 32],
+}
+
+/// One commit reachable from HEAD.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full object id, 40 lowercase hex digits.
+    pub id: String,
+    /// Author time, seconds since the Unix epoch (the time the change was
+    /// written, which survives rebases).
+    pub time: i64,
+    /// Author's UTC offset in minutes.
+    pub offset_minutes: i32,
+    /// Author name.
+    pub author: String,
+    /// First line of the commit message.
+    pub subject: String,
+}
+
+/// A commit that changed the content of one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocChange {
+    /// Index into [`History::commits`].
+    pub commit: usize,
+    /// The document's path at that commit, relative to the ISMS root, with
+    /// `/` separators (differs from the HEAD path before a rename).
+    pub path: String,
+    /// The normalised body differs from the previous version (always true
+    /// when the document was created in this commit).
+    pub body_changed: bool,
+    /// `approved_by`/`approved_on` differ from the previous version.
+    pub approval_changed: bool,
+}
+
+/// Where the approval values at HEAD were recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApprovalCommit {
+    /// The newest commit (walking back from HEAD) in which
+    /// `approved_by`/`approved_on` took their HEAD values.
+    Found {
+        /// Index into [`History::commits`].
+        commit: usize,
+        /// The normalised body at that commit equals the one at HEAD.
+        body_matches_head: bool,
+    },
+    /// History ends (shallow clone or missing parent) before the commit that
+    /// set the current approval values: DC013.
+    CutShort,
+    /// The document is not committed at HEAD, its HEAD version has no
+    /// approval values, or the caller could not fingerprint its HEAD version.
+    NotInHead,
+}
+
+/// History of one controlled document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocHistory {
+    /// Commits that changed the file's content, newest first (topological
+    /// order), following renames. A merge counts only when the file differs
+    /// from every parent's version.
+    pub changes: Vec<DocChange>,
+    /// The approval commit for the approval values at HEAD.
+    pub approval: ApprovalCommit,
+    /// Fingerprint of the version committed at HEAD, if any.
+    pub head_fingerprint: Option<Fingerprint>,
+    /// The working tree or the index differs from HEAD, or the file is not
+    /// tracked at all (DC008).
+    pub uncommitted: bool,
+}
+
+/// Counters that tell how much work a run did; useful to check the cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryStats {
+    /// Commits reachable from HEAD.
+    pub commits: usize,
+    /// Commits whose changes were computed from git in this run (the rest
+    /// came from the cache).
+    pub commits_computed: usize,
+    /// Blobs passed to the fingerprint function in this run.
+    pub blobs_fingerprinted: usize,
+    /// A usable cache file was read.
+    pub cache_read: bool,
+    /// The cache file was (re)written.
+    pub cache_written: bool,
+    /// Why the cache could not be read or written, when that happened. The
+    /// cache is an optimisation: its failures never fail the run.
+    pub cache_problem: Option<String>,
+}
+
+/// The git history of the controlled documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    /// HEAD commit id, `None` in a repository without commits.
+    pub head: Option<String>,
+    /// The repository is a shallow clone.
+    pub shallow: bool,
+    /// Some file under the ISMS root (not gitignored) differs from HEAD or
+    /// is untracked.
+    pub dirty: bool,
+    /// The ISMS root relative to the repository's work tree (`/`
+    /// separators, empty when it is the work tree itself).
+    pub root_prefix: String,
+    /// Every commit reachable from HEAD, newest first (topological order).
+    pub commits: Vec<CommitInfo>,
+    /// One entry per path given to [`read_history`], keyed by that path.
+    pub docs: HashMap<String, DocHistory>,
+    /// How much work this run did.
+    pub stats: HistoryStats,
+}
+
+/// How [`read_history`] may use its cache.
+///
+/// The cache lives in `<git dir>/isms/history-cache-v1.json`. It records, per
+/// commit id, the `.md` files the commit changed under the ISMS root and, per
+/// blob id, the fingerprint. Both are facts about immutable objects, so the
+/// cache stays valid when HEAD moves forward, back, or to rewritten history;
+/// it is pruned to the commits reachable from the current HEAD on every
+/// write. It is safe to delete at any time and is replaced atomically.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Read and write the cache. Off by default, so that tests and one-off
+    /// runs leave the git directory alone.
+    pub use_cache: bool,
+    /// Identifies the fingerprint function: change it whenever the function
+    /// could return something different for the same bytes (a new tool
+    /// version, a different normalisation). A cache written with another
+    /// salt, or for another ISMS root, is ignored and replaced.
+    pub cache_salt: String,
+}
+
+/// Why the history could not be read.
+#[derive(Debug)]
+pub enum HistoryError {
+    /// `path` is not inside the work tree of a git repository.
+    NotARepository {
+        /// The ISMS root that was given.
+        path: PathBuf,
+        /// What went wrong, in words.
+        reason: String,
+    },
+    /// Git failed while reading the repository.
+    Git {
+        /// What was being read.
+        context: String,
+        /// The error libgit2 reported.
+        source: git2::Error,
+    },
+}
+
+impl HistoryError {
+    fn git(context: impl Into<String>, source: git2::Error) -> Self {
+        HistoryError::Git {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryError::NotARepository { path, reason } => {
+                write!(f, "{} is not in a git work tree: {reason}", path.display())
+            }
+            HistoryError::Git { context, source } => {
+                write!(f, "git history: {context}: {}", source.message())
+            }
+        }
+    }
+}
+
+impl std::error::Error for HistoryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HistoryError::NotARepository { .. } => None,
+            HistoryError::Git { source, .. } => Some(source),
+        }
+    }
+}
+
+/// The signature of the caller's fingerprint function: raw file bytes in,
+/// `None` when the bytes are not a readable document.
+pub type FingerprintFn = dyn Fn(&[u8]) -> Option<Fingerprint> + Sync;
+
+/// Reads the history of `doc_paths` (controlled documents found in the
+/// working tree, relative to `isms_root`, `/` separators).
+///
+/// The repository is discovered from `isms_root`, which may be its work tree
+/// or any folder below it. Works on repositories without commits, on a
+/// detached HEAD and on shallow clones.
+///
+/// Sets two process-wide libgit2 options, for speed: objects are not
+/// re-hashed on every read (git itself does not do that either) and
+/// libgit2's object cache is off (this module keeps its own, smaller one;
+/// libgit2's would hold every commit and tree of the history).
+pub fn read_history(
+    isms_root: &Path,
+    doc_paths: &[String],
+    fingerprint: &FingerprintFn,
+    options: &HistoryOptions,
+) -> Result<History, HistoryError> {
+    git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
+    let repo = Repository::discover(isms_root).map_err(|e| HistoryError::NotARepository {
+        path: isms_root.to_path_buf(),
+        reason: e.message().to_string(),
+    })?;
+    let prefix = root_prefix(&repo, isms_root)?;
+    let git_dir = repo.path().to_path_buf();
+    let shallow = repo.is_shallow();
+    let keys: Vec<String> = doc_paths.iter().map(|p| normalise_doc_path(p)).collect();
+
+    let (status, walked) = {
+        let (git_dir, prefix, keys) = (&git_dir, &prefix, &keys);
+        rayon::join(
+            || status::read(git_dir, prefix),
+            move || walk(repo, git_dir, prefix, keys, fingerprint, options),
+        )
+    };
+    let status = status?;
+    let walked = walked?;
+    let Walked {
+        head,
+        commits,
+        per_doc,
+        stats,
+    } = walked;
+
+    let mut docs = HashMap::with_capacity(doc_paths.len());
+    for (given, doc) in doc_paths.iter().zip(per_doc) {
+        let key = normalise_doc_path(given);
+        let uncommitted = !doc.in_head || status.changed.contains(&key);
+        docs.insert(
+            given.clone(),
+            DocHistory {
+                changes: doc.changes,
+                approval: doc.approval,
+                head_fingerprint: doc.head_fingerprint,
+                uncommitted,
+            },
+        );
+    }
+    Ok(History {
+        head,
+        shallow,
+        dirty: status.dirty,
+        root_prefix: prefix,
+        commits,
+        docs,
+        stats,
+    })
+}
+
+/// Turns a caller's path into the form used in trees: `/` separators, no
+/// leading `./`.
+fn normalise_doc_path(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut rest = path.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped;
+    }
+    rest.to_string()
+}
+
+/// The ISMS root relative to the repository's work tree.
+fn root_prefix(repo: &Repository, isms_root: &Path) -> Result<String, HistoryError> {
+    let not_repo = |reason: String| HistoryError::NotARepository {
+        path: isms_root.to_path_buf(),
+        reason,
+    };
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| not_repo("the repository is bare (it has no work tree)".into()))?;
+    let workdir = workdir
+        .canonicalize()
+        .map_err(|e| not_repo(format!("cannot resolve the work tree: {e}")))?;
+    let root = isms_root
+        .canonicalize()
+        .map_err(|e| not_repo(format!("cannot resolve the folder: {e}")))?;
+    let relative = root
+        .strip_prefix(&workdir)
+        .map_err(|_| not_repo(format!("it is outside the work tree {}", workdir.display())))?;
+    let mut parts = Vec::new();
+    for component in relative.components() {
+        match component {
+            std::path::Component::Normal(part) => parts.push(
+                part.to_str()
+                    .ok_or_else(|| not_repo("the path is not valid UTF-8".into()))?
+                    .to_string(),
+            ),
+            _ => return Err(not_repo("unexpected path component".into())),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// What [`walk`] found out, per document in `doc_paths` order.
+struct Walked {
+    head: Option<String>,
+    commits: Vec<CommitInfo>,
+    per_doc: Vec<follow::DocResult>,
+    stats: HistoryStats,
+}
+
+/// Everything except the working-tree status: commits, changes, fingerprints
+/// and the per-document replay.
+fn walk(
+    repo: Repository,
+    git_dir: &Path,
+    prefix: &str,
+    docs: &[String],
+    fingerprint: &FingerprintFn,
+    options: &HistoryOptions,
+) -> Result<Walked, HistoryError> {
+    let mut stats = HistoryStats::default();
+    let head = match repo.head() {
+        Ok(reference) => Some(
+            reference
+                .peel_to_commit()
+                .map_err(|e| HistoryError::git("resolving HEAD", e))?
+                .id(),
+        ),
+        Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => None,
+        Err(e) => return Err(HistoryError::git("reading HEAD", e)),
+    };
+    let Some(head) = head else {
+        return Ok(Walked {
+            head: None,
+            commits: Vec::new(),
+            per_doc: docs
+                .iter()
+                .map(|_| follow::DocResult::not_in_head())
+                .collect(),
+            stats,
+        });
+    };
+
+    let cache_file = cache::path(git_dir);
+    let key = cache::Key {
+        salt: &options.cache_salt,
+        prefix,
+    };
+    let mut loaded = if options.use_cache {
+        match cache::load(&cache_file, &key) {
+            Ok(Some(loaded)) => {
+                stats.cache_read = true;
+                loaded
+            }
+            Ok(None) => cache::Loaded::default(),
+            Err(problem) => {
+                stats.cache_problem = Some(problem);
+                cache::Loaded::default()
+            }
+        }
+    } else {
+        cache::Loaded::default()
+    };
+    let cached_commits = loaded.commits.len();
+    let cached_blobs = loaded.blobs.len();
+    let cache_was_read = stats.cache_read;
+
+    let shallow_ids = graph::shallow_ids(&repo);
+    let mut commits = graph::collect(
+        &repo,
+        head,
+        std::mem::take(&mut loaded.commits),
+        &shallow_ids,
+    )?;
+    stats.commits = commits.len();
+    stats.commits_computed = commits.iter().filter(|c| c.fresh).count();
+    // Commits at the edge of a shallow history are recomputed on every run
+    // (they may gain parents), so they never make the cache stale.
+    let fresh_cacheable = commits.iter().filter(|c| c.fresh && !c.cut).count();
+    diff::compute_roots(&repo, prefix, &mut commits)?;
+
+    // The versions at HEAD, for head_fingerprint and to seed the replay.
+    let head_root = commits.first().and_then(|c| c.root);
+    let (head_files, largest_tree) = diff::list_md(&repo, head_root)?;
+    let head_files: HashMap<String, Oid> = head_files.into_iter().collect();
+    let head_blobs: Vec<Option<Oid>> = docs.iter().map(|d| head_files.get(d).copied()).collect();
+
+    let parallel = largest_tree >= diff::PARALLEL_TREE_BYTES;
+    diff::compute_changes(&repo, &mut commits, parallel)?;
+
+    let mut blobs = std::mem::take(&mut loaded.blobs);
+    let mut wanted: HashSet<Oid> = HashSet::new();
+    for commit in &commits {
+        for change in &commit.changes {
+            wanted.extend(change.new);
+            wanted.extend(change.old.iter().flatten());
+        }
+    }
+    wanted.extend(head_blobs.iter().flatten());
+    // Versions of one file are read one after the other, newest first: pack
+    // files store them as deltas of each other, so the delta base is still
+    // in libgit2's cache when the next version is read.
+    let mut order: Vec<(&str, usize, Oid)> = Vec::new();
+    for (index, commit) in commits.iter().enumerate() {
+        for change in &commit.changes {
+            for oid in change.new.iter().chain(change.old.iter().flatten()) {
+                if !blobs.contains_key(oid) {
+                    order.push((change.path.as_str(), index, *oid));
+                }
+            }
+        }
+    }
+    order.sort_unstable();
+    let mut seen: HashSet<Oid> = HashSet::with_capacity(order.len());
+    let mut missing: Vec<Oid> = Vec::with_capacity(order.len());
+    for (_, _, oid) in order {
+        if seen.insert(oid) {
+            missing.push(oid);
+        }
+    }
+    for oid in head_blobs.iter().flatten() {
+        if !blobs.contains_key(oid) && seen.insert(*oid) {
+            missing.push(*oid);
+        }
+    }
+    stats.blobs_fingerprinted = missing.len();
+    let computed = pool::fingerprint_blobs(&repo, git_dir, &missing, fingerprint)?;
+    blobs.extend(computed);
+
+    let per_doc = follow::replay(&commits, docs, &head_blobs, &blobs);
+
+    if options.use_cache {
+        // Rewrite when something new was computed, or when the file holds
+        // entries this HEAD no longer reaches (pruning keeps it bounded).
+        let reused_commits = commits.iter().filter(|c| !c.fresh).count();
+        let reused_blobs = wanted.len() - missing.len();
+        let changed = !cache_was_read
+            || fresh_cacheable > 0
+            || stats.blobs_fingerprinted > 0
+            || cached_commits != reused_commits
+            || cached_blobs != reused_blobs;
+        if changed {
+            match cache::store(&cache_file, &key, &commits, &blobs, &wanted) {
+                Ok(()) => stats.cache_written = true,
+                Err(problem) => stats.cache_problem = Some(problem),
+            }
+        }
+    }
+
+    let infos = commits
+        .iter()
+        .map(|c| CommitInfo {
+            id: c.id.to_string(),
+            time: c.time,
+            offset_minutes: c.offset,
+            author: c.author.clone(),
+            subject: c.subject.clone(),
+        })
+        .collect();
+    Ok(Walked {
+        head: Some(head.to_string()),
+        commits: infos,
+        per_doc,
+        stats,
+    })
+}

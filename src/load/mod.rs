@@ -1,0 +1,360 @@
+//! Load stage: config, document discovery, front matter, CSV data and git
+//! history, turned into the typed model. Per-file problems become findings;
+//! only a missing ISMS root or an unreadable repository stops the run.
+
+pub mod config;
+pub mod csv_data;
+pub mod document;
+pub mod frontmatter;
+pub mod history;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::checks::rules;
+use crate::finding::Finding;
+use crate::model::people::Roster;
+use crate::model::Isms;
+use config::Config;
+use document::{parse_document, Parsed};
+
+/// How to load.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Keep a history cache inside the git directory (safe to delete).
+    pub history_cache: bool,
+    /// Output folder to skip while walking (absolute or relative to cwd).
+    pub out_dir: Option<PathBuf>,
+}
+
+/// A problem that makes the whole input unusable (exit code 2).
+#[derive(Debug)]
+pub enum FatalError {
+    NoConfig(PathBuf),
+    Io(PathBuf, std::io::Error),
+    History(history::HistoryError),
+}
+
+impl fmt::Display for FatalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FatalError::NoConfig(p) => write!(
+                f,
+                "no isms.toml in {}: not an ISMS root (run `isms init` to start one)",
+                p.display()
+            ),
+            FatalError::Io(p, e) => write!(f, "cannot read {}: {e}", p.display()),
+            FatalError::History(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for FatalError {}
+
+/// The result of loading: the model and the input findings.
+pub struct Loaded {
+    pub isms: Isms,
+    pub findings: Vec<Finding>,
+}
+
+/// Loads the ISMS rooted at `root`.
+pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
+    let config_path = root.join("isms.toml");
+    let config_text = match std::fs::read(&config_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(FatalError::NoConfig(root.to_path_buf()))
+        }
+        Err(e) => return Err(FatalError::Io(config_path, e)),
+    };
+    let mut findings = Vec::new();
+    let mut sources = vec![(
+        "isms.toml".to_string(),
+        frontmatter::sha256_hex(&config_text),
+    )];
+    let config = match String::from_utf8(config_text)
+        .map_err(|_| {
+            vec![config::ConfigError {
+                line: None,
+                message: "isms.toml is not UTF-8".into(),
+                hint: None,
+            }]
+        })
+        .and_then(|t| config::parse_config(&t))
+    {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                let mut f = Finding::new(&rules::DC003, format!("isms.toml: {}", e.message));
+                f = match e.line {
+                    Some(l) => f.at("isms.toml", l),
+                    None => f.in_file("isms.toml"),
+                };
+                if let Some(h) = e.hint {
+                    f = f.hint(h);
+                }
+                findings.push(f);
+            }
+            Config::default()
+        }
+    };
+
+    let files = discover(root, &config, opts)?;
+    let parsed: Vec<(String, Vec<u8>, Option<Parsed>)> = files
+        .par_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+            let parsed = match std::str::from_utf8(&bytes) {
+                Ok(text) => Some(parse_document(rel, text)),
+                Err(e) => {
+                    // Only files that look like front matter count as documents.
+                    if bytes.starts_with(b"---") || bytes.starts_with(b"\xef\xbb\xbf---") {
+                        let line = bytes[..e.valid_up_to()]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as u32
+                            + 1;
+                        Some(Parsed::Document {
+                            document: None,
+                            findings: vec![Finding::new(&rules::DC001, "file is not valid UTF-8")
+                                .at(rel.as_str(), line)
+                                .hint("save the file as UTF-8")],
+                        })
+                    } else {
+                        None
+                    }
+                }
+            };
+            (rel.clone(), bytes, parsed)
+        })
+        .collect();
+
+    let mut documents = Vec::new();
+    for (rel, bytes, parsed) in parsed {
+        if let Some(Parsed::Document {
+            document,
+            findings: fs,
+        }) = parsed
+        {
+            sources.push((rel, frontmatter::sha256_hex(&bytes)));
+            findings.extend(fs);
+            if let Some(d) = document {
+                documents.push(*d);
+            }
+        }
+    }
+
+    // CSV data of records.
+    for doc in &mut documents {
+        let Some(record) = &mut doc.record else {
+            continue;
+        };
+        let Some(data) = &record.data else { continue };
+        let rel = join_relative(&doc.path, &data.value);
+        match rel.as_deref().map(|r| (r, std::fs::read(root.join(r)))) {
+            Some((r, Ok(bytes))) => {
+                sources.push((r.to_string(), frontmatter::sha256_hex(&bytes)));
+                let text = String::from_utf8_lossy(&bytes);
+                record.table = Some(csv_data::read_table(r, &text, &record.kind, &mut findings));
+            }
+            _ => findings.push(
+                Finding::new(
+                    &rules::DC003,
+                    format!("data file `{}` not found", data.value),
+                )
+                .at(&doc.path, data.line)
+                .document(&doc.id.value)
+                .hint("give the CSV path relative to this document"),
+            ),
+        }
+    }
+
+    // Roster.
+    let roster = match &config.roster {
+        None => Roster::default(),
+        Some(path) => match std::fs::read(root.join(path)) {
+            Ok(bytes) => {
+                sources.push((path.clone(), frontmatter::sha256_hex(&bytes)));
+                csv_data::read_roster(path, &String::from_utf8_lossy(&bytes), &mut findings)
+            }
+            Err(_) => {
+                findings.push(
+                    Finding::new(&rules::DC003, format!("roster `{path}` not found"))
+                        .in_file("isms.toml")
+                        .hint("set `[people] roster` to a CSV path relative to the ISMS root"),
+                );
+                Roster::default()
+            }
+        },
+    };
+
+    // Duplicate ids (DC004): one finding on each path, naming the others.
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, d) in documents.iter().enumerate() {
+        seen.entry(d.id.value.to_string()).or_default().push(i);
+    }
+    let mut drop = vec![false; documents.len()];
+    for (id, idx) in &seen {
+        if idx.len() > 1 {
+            for &i in idx {
+                let others: Vec<&str> = idx
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| documents[j].path.as_str())
+                    .collect();
+                findings.push(
+                    Finding::new(
+                        &rules::DC004,
+                        format!("id `{id}` is also used by {}", others.join(", ")),
+                    )
+                    .at(&documents[i].path, documents[i].id.line)
+                    .document(id)
+                    .hint("give each document a unique id"),
+                );
+            }
+            for &i in &idx[1..] {
+                drop[i] = true;
+            }
+        }
+    }
+    let mut keep = drop.iter().map(|d| !d);
+    documents.retain(|_| keep.next().unwrap_or(true));
+
+    // History, in one pass for all documents.
+    let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
+    let history = history::read_history(
+        root,
+        &doc_paths,
+        &fingerprint,
+        &history::HistoryOptions {
+            use_cache: opts.history_cache,
+            cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
+        },
+    )
+    .map_err(FatalError::History)?;
+
+    sources.sort();
+    let by_id = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.value.to_string(), i))
+        .collect();
+    let by_path = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.clone(), i))
+        .collect();
+    Ok(Loaded {
+        isms: Isms {
+            root: root.to_path_buf(),
+            config,
+            documents,
+            roster,
+            history: Some(history),
+            sources,
+            by_id,
+            by_path,
+        },
+        findings,
+    })
+}
+
+/// What the history reader needs of one version of a file.
+pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let split = frontmatter::split(text)?.ok()?;
+    let node = marked_yaml::parse_yaml_with_options(
+        0,
+        split.yaml,
+        marked_yaml::LoaderOptions::default().prevent_coercion(true),
+    )
+    .ok();
+    let map = node.as_ref().and_then(|n| n.as_mapping());
+    let get = |k: &str| {
+        map.and_then(|m| m.get_scalar(k))
+            .map(|s| s.as_str().trim().to_string())
+    };
+    let approval = match (get("approved_by"), get("approved_on")) {
+        (Some(by), Some(on)) => Some((by, on)),
+        _ => None,
+    };
+    Some(history::Fingerprint {
+        doc_id: get("id"),
+        approval,
+        body: frontmatter::body_hash(split.body),
+    })
+}
+
+/// Finds candidate files: every `*.md` below the root, skipping hidden
+/// folders, the output folder and `[source] exclude` globs.
+fn discover(root: &Path, config: &Config, opts: &LoadOptions) -> Result<Vec<String>, FatalError> {
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &config.exclude {
+        if let Ok(glob) = globset::Glob::new(g) {
+            globs.add(glob);
+        }
+    }
+    let globs = globs.build().unwrap_or_else(|_| globset::GlobSet::empty());
+    let out = opts.out_dir.clone().unwrap_or_else(|| root.join("public"));
+    let out = std::fs::canonicalize(&out).unwrap_or(out);
+    let croot = std::fs::canonicalize(root).map_err(|e| FatalError::Io(root.to_path_buf(), e))?;
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&croot)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            if name.starts_with('.') || name == "node_modules" {
+                return false;
+            }
+            if e.file_type().is_dir() && e.path() == out {
+                return false;
+            }
+            true
+        });
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&croot) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if globs.is_match(&rel) {
+            continue;
+        }
+        files.push(rel);
+    }
+    Ok(files)
+}
+
+/// Joins a path written in a document (relative to it) onto the document's
+/// folder, normalising `.` and `..`; `None` when it leaves the ISMS root.
+pub fn join_relative(doc_path: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = doc_path.split('/').collect();
+    parts.pop();
+    if target.starts_with('/') {
+        parts.clear();
+    }
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}

@@ -1,0 +1,103 @@
+//! The `isms` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use isms::commands::{self, controls::ControlsFormat, Format};
+use isms::finding::Severity;
+use isms::model::ids::{parse_date, Date};
+
+#[derive(Parser)]
+#[command(
+    name = "isms",
+    version,
+    about = "Check and publish an ISO/IEC 27001:2022 ISMS kept as Markdown in git"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Common {
+    /// The date every date rule is judged against (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_name = "SEVERITY", default_value = "minor", value_parser = parse_severity)]
+    fail_on: Severity,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load and check the ISMS; print findings; write nothing.
+    Check {
+        /// The ISMS root (holding isms.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Explain a rule (or list all rules).
+    Explain { code: Option<String> },
+    /// List the ISO/IEC 27001:2022 Annex A controls.
+    Controls {
+        #[arg(long, value_enum, default_value = "human")]
+        format: ControlsFormat,
+    },
+    /// Record an approval in a document's front matter.
+    Approve {
+        /// Document id.
+        id: String,
+        /// Who approved it.
+        #[arg(long)]
+        by: String,
+        /// Approval date (default: today).
+        #[arg(long, value_parser = parse_as_of)]
+        on: Option<Date>,
+        /// The ISMS root.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+fn parse_as_of(s: &str) -> Result<Date, String> {
+    parse_date(s).ok_or_else(|| format!("`{s}` is not a date; use YYYY-MM-DD"))
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("`{s}`: use error, major, minor or observation"))
+}
+
+fn today() -> Date {
+    chrono::Local::now().date_naive()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Check { dir, common } => commands::check::run(
+            &dir,
+            common.as_of.unwrap_or_else(today),
+            common.format,
+            common.fail_on,
+        ),
+        Command::Explain { code } => commands::explain::run(code.as_deref()),
+        Command::Controls { format } => commands::controls::run(format),
+        Command::Approve { id, by, on, dir } => {
+            commands::approve::run(&dir, &id, &by, on.unwrap_or_else(today))
+        }
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}

@@ -1,0 +1,312 @@
+//! A controlled document, parsed once from its front matter into typed values.
+//! Every value that a rule may point at keeps its line (`Spanned`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::catalogue::ControlId;
+use super::ids::{ClauseId, Date, DocId, Interval, Spanned};
+use super::record::Record;
+
+/// The kind of document (`type:` in front matter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocType {
+    Scope,
+    Policy,
+    Procedure,
+    Standard,
+    Plan,
+    Soa,
+    RiskAssessment,
+    RiskTreatmentPlan,
+    Objectives,
+    Record,
+    Register,
+    Guideline,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 12] = [
+        DocType::Scope,
+        DocType::Policy,
+        DocType::Procedure,
+        DocType::Standard,
+        DocType::Plan,
+        DocType::Soa,
+        DocType::RiskAssessment,
+        DocType::RiskTreatmentPlan,
+        DocType::Objectives,
+        DocType::Record,
+        DocType::Register,
+        DocType::Guideline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::Scope => "scope",
+            DocType::Policy => "policy",
+            DocType::Procedure => "procedure",
+            DocType::Standard => "standard",
+            DocType::Plan => "plan",
+            DocType::Soa => "soa",
+            DocType::RiskAssessment => "risk-assessment",
+            DocType::RiskTreatmentPlan => "risk-treatment-plan",
+            DocType::Objectives => "objectives",
+            DocType::Record => "record",
+            DocType::Register => "register",
+            DocType::Guideline => "guideline",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DocType> {
+        DocType::ALL.into_iter().find(|t| t.as_str() == text.trim())
+    }
+
+    /// A plural heading for listings ("Policies").
+    pub fn plural(self) -> &'static str {
+        match self {
+            DocType::Scope => "Scope",
+            DocType::Policy => "Policies",
+            DocType::Procedure => "Procedures",
+            DocType::Standard => "Standards",
+            DocType::Plan => "Plans",
+            DocType::Soa => "Statement of Applicability",
+            DocType::RiskAssessment => "Risk assessment",
+            DocType::RiskTreatmentPlan => "Risk treatment",
+            DocType::Objectives => "Objectives",
+            DocType::Record => "Records",
+            DocType::Register => "Registers",
+            DocType::Guideline => "Guidelines",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Approved,
+    Retired,
+}
+
+impl Status {
+    pub fn parse(text: &str) -> Option<Status> {
+        match text.trim() {
+            "draft" => Some(Status::Draft),
+            "approved" => Some(Status::Approved),
+            "retired" => Some(Status::Retired),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Approved => "approved",
+            Status::Retired => "retired",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Classification {
+    Public,
+    Internal,
+    Confidential,
+    Restricted,
+}
+
+impl Classification {
+    pub fn parse(text: &str) -> Option<Classification> {
+        match text.trim() {
+            "public" => Some(Classification::Public),
+            "internal" => Some(Classification::Internal),
+            "confidential" => Some(Classification::Confidential),
+            "restricted" => Some(Classification::Restricted),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Public => "public",
+            Classification::Internal => "internal",
+            Classification::Confidential => "confidential",
+            Classification::Restricted => "restricted",
+        }
+    }
+}
+
+/// Who a document is for. `None` fields mean "not written", so that the
+/// default can depend on the site's `staff_classifications`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Audience {
+    pub staff: bool,
+    pub auditor: bool,
+}
+
+/// An activity a document promises to carry out at an interval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recurring {
+    /// The record kind that evidences it (`access-review`).
+    pub record: String,
+    pub every: Interval,
+    pub line: u32,
+}
+
+/// One Statement of Applicability entry.
+#[derive(Clone, Debug)]
+pub struct SoaEntry {
+    pub control: ControlId,
+    pub applicable: bool,
+    pub status: Option<ImplementationStatus>,
+    pub justification: Option<String>,
+    pub line: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImplementationStatus {
+    Implemented,
+    Partial,
+    Planned,
+    NotImplemented,
+}
+
+impl ImplementationStatus {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "implemented" => Some(Self::Implemented),
+            "partial" => Some(Self::Partial),
+            "planned" => Some(Self::Planned),
+            "not-implemented" => Some(Self::NotImplemented),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Implemented => "implemented",
+            Self::Partial => "partial",
+            Self::Planned => "planned",
+            Self::NotImplemented => "not-implemented",
+        }
+    }
+}
+
+/// The SoA's `applicability:` list.
+#[derive(Clone, Debug, Default)]
+pub struct Soa {
+    /// Line of the `applicability:` key (SOA002 points here).
+    pub line: u32,
+    pub entries: Vec<SoaEntry>,
+}
+
+/// One objective of an `objectives` document.
+#[derive(Clone, Debug, Default)]
+pub struct Objective {
+    pub objective: Option<String>,
+    pub owner: Option<String>,
+    pub measure: Option<String>,
+    pub target: Option<String>,
+    pub due: Option<Date>,
+    pub line: u32,
+}
+
+/// A controlled document: a `*.md` file with front matter.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Path relative to the ISMS root, `/`-separated.
+    pub path: String,
+    pub id: Spanned<DocId>,
+    pub title: String,
+    pub doc_type: DocType,
+    /// `None` only for records, where it is optional.
+    pub version: Option<String>,
+    pub status: Option<Status>,
+    pub owner: Spanned<String>,
+    pub classification: Classification,
+    pub approved_by: Option<Spanned<String>>,
+    pub approved_on: Option<Spanned<Date>>,
+    pub approved_digest: Option<Spanned<String>>,
+    pub next_review: Option<Spanned<Date>>,
+    pub controls: Vec<Spanned<ControlId>>,
+    /// Line of the `controls:` key, for findings about the list as a whole.
+    pub controls_line: Option<u32>,
+    pub clauses: Vec<Spanned<ClauseId>>,
+    pub audience: Audience,
+    /// Whether `audience` was written (else the default applies).
+    pub audience_written: bool,
+    pub summary: Option<String>,
+    pub recurring: Vec<Recurring>,
+    pub record: Option<Record>,
+    pub soa: Option<Soa>,
+    pub objectives: Option<Spanned<Vec<Objective>>>,
+    /// Front matter keys outside the contract, for templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// Line of each top-level front matter key.
+    pub key_lines: BTreeMap<String, u32>,
+    /// Markdown body (after the closing `---`).
+    pub body: String,
+    /// Line of the file where the body starts.
+    pub body_line: u32,
+    /// `sha256:<hex>` of the normalised body (see `approved_digest`).
+    pub body_digest: String,
+}
+
+impl Document {
+    pub fn is_approved(&self) -> bool {
+        self.status == Some(Status::Approved)
+    }
+
+    /// Records, and registers that carry a `record:` kind, are evidence.
+    pub fn is_record(&self) -> bool {
+        self.doc_type == DocType::Record || self.record.is_some()
+    }
+
+    /// The line of a top-level key, or the first line of the front matter.
+    pub fn line_of(&self, key: &str) -> u32 {
+        self.key_lines.get(key).copied().unwrap_or(1)
+    }
+
+    /// Whether this document lists `clause` (or a sub-clause of it) or its
+    /// type/record kind implies it (contract: "Clause coverage").
+    pub fn meets_clause(&self, clause: &ClauseId) -> bool {
+        if self.doc_type == DocType::Soa {
+            return false;
+        }
+        if self.clauses.iter().any(|c| c.meets(clause)) {
+            return true;
+        }
+        implied_clauses(self)
+            .iter()
+            .any(|c| ClauseId::parse(c).is_some_and(|implied| implied.meets(clause)))
+    }
+}
+
+/// Clauses a document meets by its type or record kind alone.
+pub fn implied_clauses(doc: &Document) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    match doc.doc_type {
+        DocType::Scope => out.push("4.3"),
+        DocType::RiskAssessment => out.push("6.1.2"),
+        DocType::RiskTreatmentPlan => out.push("6.1.3"),
+        DocType::Objectives => out.push("6.2"),
+        _ => {}
+    }
+    if let Some(record) = &doc.record {
+        out.push("8.1");
+        match record.kind.as_str() {
+            "training" => out.push("7.2"),
+            "risk-register" => out.extend(["8.2", "8.3"]),
+            "internal-audit" => out.push("9.2"),
+            "management-review" => out.push("9.3"),
+            "corrective-actions" => out.push("10.2"),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,74 @@
+//! The typed model of an ISMS repository: built once by `load`, read by
+//! `checks` and `render`. Nothing past this point sees raw YAML.
+
+pub mod annex_a;
+pub mod catalogue;
+pub mod clauses;
+pub mod document;
+pub mod ids;
+pub mod mapping_2013;
+pub mod people;
+pub mod record;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::load::config::Config;
+use crate::load::history::History;
+use document::Document;
+use people::Roster;
+
+/// Everything loaded from one ISMS repository.
+pub struct Isms {
+    /// The ISMS root (the folder holding `isms.toml`).
+    pub root: PathBuf,
+    pub config: Config,
+    /// Documents that loaded, sorted by path.
+    pub documents: Vec<Document>,
+    pub roster: Roster,
+    /// Git history; `None` when it could not be read (reported as a finding).
+    pub history: Option<History>,
+    /// Every source file read, relative path -> sha256 hex, for the manifest.
+    pub sources: Vec<(String, String)>,
+    /// Index from document id to position in `documents`.
+    pub by_id: HashMap<String, usize>,
+    /// Index from path to position in `documents`.
+    pub by_path: HashMap<String, usize>,
+}
+
+impl Isms {
+    pub fn doc(&self, id: &str) -> Option<&Document> {
+        self.by_id.get(id).map(|&i| &self.documents[i])
+    }
+
+    pub fn doc_at(&self, path: &str) -> Option<&Document> {
+        self.by_path.get(path).map(|&i| &self.documents[i])
+    }
+
+    /// Whether a document goes on the staff site (contract section 4):
+    /// approved, not a record, audience includes staff, classification allowed.
+    pub fn on_staff_site(&self, doc: &Document) -> bool {
+        doc.is_approved()
+            && !doc.is_record()
+            && self.staff_audience(doc)
+            && self.staff_classification(doc)
+    }
+
+    pub fn staff_classification(&self, doc: &Document) -> bool {
+        self.config
+            .site
+            .staff_classifications
+            .iter()
+            .any(|c| c == doc.classification.as_str())
+    }
+
+    /// Audience as written, else the default (both when the classification is
+    /// a staff one, else auditor only).
+    pub fn staff_audience(&self, doc: &Document) -> bool {
+        if doc.audience_written {
+            doc.audience.staff
+        } else {
+            self.staff_classification(doc)
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Records: the evidence that the ISMS operates. Front matter keys of each
+//! known kind and the rows of its CSV data, as typed values.
+
+use super::catalogue::ControlId;
+use super::ids::{ClauseId, Date, Spanned};
+
+/// A record's kind-independent part plus its typed details.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// `record:` kind, e.g. `access-review`. Open list.
+    pub kind: String,
+    /// Day of the activity, or the period end of a log.
+    pub date: Spanned<Date>,
+    /// `data:` CSV path as written (relative to the document).
+    pub data: Option<Spanned<String>>,
+    pub details: RecordDetails,
+    /// The CSV data, loaded and typed.
+    pub table: Option<Table>,
+}
+
+#[derive(Clone, Debug)]
+pub enum RecordDetails {
+    InternalAudit(InternalAudit),
+    ManagementReview(ManagementReview),
+    AccessReview(AccessReview),
+    Training { course: Option<String> },
+    Other,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct InternalAudit {
+    pub auditor: Option<Spanned<String>>,
+    pub scope_clauses: Vec<ClauseId>,
+    pub scope_controls: Vec<ControlId>,
+    pub findings: Vec<AuditFinding>,
+    pub findings_line: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AuditSeverity {
+    Major,
+    Minor,
+    Observation,
+}
+
+impl AuditSeverity {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "major" => Some(Self::Major),
+            "minor" => Some(Self::Minor),
+            "observation" => Some(Self::Observation),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Major => "major",
+            Self::Minor => "minor",
+            Self::Observation => "observation",
+        }
+    }
+}
+
+/// One finding raised by an internal audit.
+#[derive(Clone, Debug)]
+pub struct AuditFinding {
+    pub id: String,
+    pub severity: AuditSeverity,
+    pub reference: Option<String>,
+    pub summary: Option<String>,
+    pub action: Option<String>,
+    pub due: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub line: u32,
+}
+
+/// The 9.3.2 inputs a management review must consider, a-g.
+pub static REVIEW_INPUTS: [(&str, &str); 7] = [
+    (
+        "previous-actions",
+        "status of actions from previous reviews",
+    ),
+    ("issue-changes", "changes in external and internal issues"),
+    (
+        "interested-party-changes",
+        "changes in needs and expectations of interested parties",
+    ),
+    ("performance", "information security performance"),
+    (
+        "interested-party-feedback",
+        "feedback from interested parties",
+    ),
+    (
+        "risk",
+        "risk assessment results and risk treatment plan status",
+    ),
+    ("improvement", "opportunities for continual improvement"),
+];
+
+#[derive(Clone, Debug, Default)]
+pub struct ManagementReview {
+    pub attendees: Vec<String>,
+    pub attendees_line: Option<u32>,
+    /// Input keys with their notes, if the mapping form was used.
+    pub inputs: Vec<(String, Option<String>)>,
+    pub inputs_line: Option<u32>,
+    pub actions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AccessReview {
+    pub systems: Vec<String>,
+    pub reviewer: Option<String>,
+}
+
+/// A CSV file read for a record, with each row's line.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Path relative to the ISMS root.
+    pub path: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Row>,
+    pub typed: TypedRows,
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub line: u32,
+    pub cells: Vec<String>,
+}
+
+/// CSV rows of the kinds whose columns the contract fixes.
+#[derive(Clone, Debug, Default)]
+pub enum TypedRows {
+    #[default]
+    Untyped,
+    Training(Vec<TrainingRow>),
+    Incidents(Vec<IncidentRow>),
+    Suppliers(Vec<SupplierRow>),
+    Risks(Vec<RiskRow>),
+    CorrectiveActions(Vec<CorrectiveActionRow>),
+}
+
+#[derive(Clone, Debug)]
+pub struct TrainingRow {
+    pub person: String,
+    pub completed_on: Option<Date>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct IncidentRow {
+    pub id: String,
+    pub reported_on: Date,
+    pub summary: String,
+    pub severity: String,
+    pub status: String,
+    pub closed_on: Option<Date>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct SupplierRow {
+    pub supplier: String,
+    pub service: String,
+    pub criticality: String,
+    pub last_assessed: Option<Date>,
+    pub security_clauses: String,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct RiskRow {
+    pub id: String,
+    pub risk: String,
+    pub owner: String,
+    pub likelihood: String,
+    pub impact: String,
+    pub treatment: String,
+    pub residual: String,
+    pub accepted_by: String,
+    pub accepted_on: Option<Date>,
+    pub reviewed_on: Option<Date>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct CorrectiveActionRow {
+    pub id: String,
+    pub source: String,
+    pub summary: String,
+    pub owner: String,
+    pub due: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub line: u32,
+}
+
+/// The columns the contract fixes for a record kind's CSV, if any.
+pub fn expected_columns(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "training" => &["person", "completed_on"],
+        "incident-log" => &[
+            "id",
+            "reported_on",
+            "summary",
+            "severity",
+            "status",
+            "closed_on",
+        ],
+        "supplier-register" => &[
+            "supplier",
+            "service",
+            "criticality",
+            "last_assessed",
+            "security_clauses",
+        ],
+        "risk-register" => &[
+            "id",
+            "risk",
+            "owner",
+            "likelihood",
+            "impact",
+            "treatment",
+            "residual",
+            "accepted_by",
+            "accepted_on",
+            "reviewed_on",
+        ],
+        "corrective-actions" => &["id", "source", "summary", "owner", "due", "closed_on"],
+        _ => return None,
+    })
+}

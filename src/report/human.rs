@@ -1,0 +1,131 @@
+//! Human diagnostics: severity and code, file:line, the offending source line,
+//! the hint, and a summary line. Colour only when writing to a terminal.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::Summary;
+use crate::finding::{Finding, Severity};
+
+struct Style {
+    colour: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Error => "1;31",
+            Severity::Major => "1;31",
+            Severity::Minor => "1;33",
+            Severity::Observation => "1;36",
+        };
+        self.paint(code, s.as_str())
+    }
+}
+
+/// Renders all findings and the summary lines.
+pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool) -> String {
+    let style = Style { colour };
+    let mut files: HashMap<&str, Option<Vec<String>>> = HashMap::new();
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "{}{}: {}",
+            style.severity(f.severity),
+            style.paint("1", &format!("[{}]", f.rule.code)),
+            style.paint("1", &f.message)
+        );
+        if let Some(path) = &f.path {
+            let location = match f.line {
+                Some(l) => format!("{path}:{l}"),
+                None => path.clone(),
+            };
+            let _ = writeln!(out, "  {} {location}", style.paint("1;34", "-->"));
+            if let Some(line) = f.line {
+                let lines = files.entry(path.as_str()).or_insert_with(|| {
+                    std::fs::read_to_string(root.join(path))
+                        .ok()
+                        .map(|t| t.lines().map(str::to_string).collect())
+                });
+                if let Some(text) = lines.as_ref().and_then(|ls| ls.get(line as usize - 1)) {
+                    let num = line.to_string();
+                    let pad = " ".repeat(num.len());
+                    let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
+                    let _ = writeln!(
+                        out,
+                        "{} {} {}",
+                        style.paint("1;34", &num),
+                        style.paint("1;34", "|"),
+                        text.trim_end_matches('\r')
+                    );
+                    let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
+                }
+            }
+        }
+        let mut about = Vec::new();
+        if let Some(d) = &f.document {
+            about.push(format!("document {d}"));
+        }
+        if let Some(c) = f.control {
+            about.push(format!("control {c} {}", c.control().title));
+        }
+        if let Some(c) = f.effective_clause() {
+            about.push(format!("clause {c}"));
+        }
+        if !about.is_empty() {
+            let _ = writeln!(out, "  = note: {}", about.join(", "));
+        }
+        if let Some(h) = &f.hint {
+            let _ = writeln!(out, "  = {}: {h}", style.paint("1", "help"));
+        }
+        out.push('\n');
+    }
+    let c = summary.counts;
+    let _ = writeln!(
+        out,
+        "{}: {} error(s), {} major, {} minor, {} observation(s) (as of {}{})",
+        style.paint("1", "summary"),
+        c.error,
+        c.major,
+        c.minor,
+        c.observation,
+        summary.as_of,
+        summary
+            .commit
+            .as_deref()
+            .map(|id| format!(", commit {}", &id[..id.len().min(12)]))
+            .unwrap_or_default(),
+    );
+    if summary.stage1.ready {
+        let _ = writeln!(out, "Stage 1: ready");
+    } else {
+        let _ = writeln!(
+            out,
+            "Stage 1: not ready ({})",
+            summary.stage1.blockers.join(", ")
+        );
+    }
+    match &summary.stage2 {
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "Stage 2: {} major, {} minor, {} observations",
+                s.major, s.minor, s.observation
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Stage 2: no [audit] stage2 date set");
+        }
+    }
+    out
+}
