@@ -831,12 +831,12 @@ mod tests {
 
     #[test]
     fn rd007_risks() {
-        let cases: Vec<Box<dyn Fn(&mut RiskRow)>> = vec![
-            Box::new(|r| r.owner = " ".into()),
-            Box::new(|r| r.accepted_by = "Sam Lee".into()),
-            Box::new(|r| r.accepted_on = None),
-            Box::new(|r| r.reviewed_on = None),
-            Box::new(|r| r.reviewed_on = Some(d("2025-09-30"))),
+        let cases: [fn(&mut RiskRow); 5] = [
+            |r| r.owner = " ".into(),
+            |r| r.accepted_by = "Sam Lee".into(),
+            |r| r.accepted_on = None,
+            |r| r.reviewed_on = None,
+            |r| r.reviewed_on = Some(d("2025-09-30")),
         ];
         for change in cases {
             let mut row = risk();
@@ -898,11 +898,11 @@ mod tests {
 
     #[test]
     fn rd011_suppliers() {
-        let cases: Vec<Box<dyn Fn(&mut SupplierRow)>> = vec![
-            Box::new(|s| s.last_assessed = None),
-            Box::new(|s| s.last_assessed = Some(d("2025-09-01"))),
-            Box::new(|s| s.security_clauses = "No".into()),
-            Box::new(|s| s.security_clauses = String::new()),
+        let cases: [fn(&mut SupplierRow); 4] = [
+            |s| s.last_assessed = None,
+            |s| s.last_assessed = Some(d("2025-09-01")),
+            |s| s.security_clauses = "No".into(),
+            |s| s.security_clauses = String::new(),
         ];
         for change in cases {
             let mut row = supplier();

@@ -1,0 +1,314 @@
+//! End-to-end tests of the `isms` binary on real git repositories with fixed
+//! commit times: exit codes, JSON shape, and the example ISMS broken one way
+//! at a time.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::{Repository, Signature, Time};
+use serde_json::Value;
+
+const AS_OF: &str = "2027-02-15";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            if entry.file_name() != "public" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Commits every file of the work tree with a fixed time.
+fn commit_all(repo: &Repository, message: &str, n: i64) {
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.update_all(["*"], None).expect("update");
+    index.write().expect("write index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("find tree");
+    let sig = Signature::new(
+        "Priya Shah",
+        "priya@example.com",
+        &Time::new(1_780_000_000 + n * 3600, 0),
+    )
+    .expect("sig");
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .expect("commit");
+}
+
+/// A git repository holding a copy of the example ISMS in `isms/`.
+fn example_repo() -> (tempfile::TempDir, PathBuf, Repository) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("isms");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-isms"),
+        &root,
+    );
+    let repo = Repository::init(dir.path()).expect("init");
+    commit_all(&repo, "Import the ISMS", 0);
+    (dir, root, repo)
+}
+
+fn isms(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_isms"))
+        .args(args)
+        .output()
+        .expect("run isms");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn check_json(root: &Path) -> (i32, Value) {
+    let (code, stdout, stderr) = isms(&[
+        "check",
+        root.to_str().expect("utf-8 path"),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("bad json ({e}): {stdout}\n{stderr}"));
+    (code, json)
+}
+
+fn findings(json: &Value) -> Vec<(String, String, u64)> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn example_is_clean_at_its_date() {
+    let (_dir, root, _repo) = example_repo();
+    let (code, json) = check_json(&root);
+    assert_eq!(findings(&json), vec![], "{json:#}");
+    assert_eq!(code, 0);
+    let summary = &json["isms"];
+    assert_eq!(summary["schema"], 1);
+    assert_eq!(summary["as_of"], AS_OF);
+    assert_eq!(summary["dirty"], false);
+    assert_eq!(summary["stage1"]["ready"], true);
+    assert_eq!(summary["stage2"]["major"], 0);
+    assert_eq!(summary["commit"].as_str().map(str::len), Some(40));
+}
+
+#[test]
+fn stale_approval_overdue_review_and_missing_control_are_reported_exactly() {
+    let (_dir, root, repo) = example_repo();
+    // A body edit committed after the approval.
+    edit(
+        &root.join("policies/access-control.md"),
+        "## ",
+        "## Revised ",
+    );
+    // A review date in the past.
+    let aup = root.join("policies/acceptable-use.md");
+    edit(&aup, "\nowner:", "\nnext_review: 2027-01-01\nowner:");
+    // A control dropped from the SoA (7.4 is excluded, so no document claims it).
+    let soa = root.join("soa/statement-of-applicability.md");
+    let text = std::fs::read_to_string(&soa).expect("soa");
+    let start = text.find("  - control: \"7.4\"").expect("7.4 entry");
+    let end = start + text[start + 1..].find("  - control:").expect("next entry") + 1;
+    std::fs::write(&soa, format!("{}{}", &text[..start], &text[end..])).expect("write soa");
+    commit_all(&repo, "Edit policies", 1);
+
+    let (code, json) = check_json(&root);
+    let got = findings(&json);
+    let rules: Vec<&str> = got.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert_eq!(rules, vec!["DC007", "DC006", "SOA002"], "{json:#}");
+    assert_eq!(got[0].1, "policies/acceptable-use.md");
+    assert_eq!(got[1].1, "policies/access-control.md");
+    assert_eq!(got[2].1, "soa/statement-of-applicability.md");
+    assert!(got.iter().all(|(_, _, line)| *line > 0));
+    assert_eq!(json["findings"][2]["control"], "7.4");
+    assert_eq!(code, 1);
+
+    // The same with a broken front matter: exit 2, and the others still reported.
+    let scope = root.join("scope/isms-scope.md");
+    edit(&scope, "\ntitle:", "\ntitle: [unclosed\nx:");
+    let (code, json) = check_json(&root);
+    let rules: Vec<String> = findings(&json).into_iter().map(|(r, _, _)| r).collect();
+    assert!(rules.contains(&"DC001".to_string()), "{rules:?}");
+    assert!(
+        rules.contains(&"DC006".to_string()) && rules.contains(&"SOA002".to_string()),
+        "{rules:?}"
+    );
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn fail_on_threshold_and_bad_options() {
+    let (_dir, root, repo) = example_repo();
+    edit(
+        &root.join("policies/access-control.md"),
+        "## ",
+        "## Revised ",
+    );
+    commit_all(&repo, "Edit", 1);
+    let r = root.to_str().expect("path");
+    assert_eq!(isms(&["check", r, "--as-of", AS_OF]).0, 1);
+    assert_eq!(
+        isms(&["check", r, "--as-of", AS_OF, "--fail-on", "major"]).0,
+        0
+    );
+    assert_eq!(isms(&["check", r, "--as-of", "2027-13-01"]).0, 2);
+    assert_eq!(isms(&["check", r, "--fail-on", "nope"]).0, 2);
+    let (code, out, _) = isms(&["check", r, "--as-of", AS_OF]);
+    assert_eq!(code, 1);
+    assert!(out.contains("minor[DC006]"), "{out}");
+    assert!(out.contains("--> policies/access-control.md:"), "{out}");
+    assert!(out.contains("Stage 1: ready"), "{out}");
+}
+
+#[test]
+fn missing_config_and_not_a_repository_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) = isms(&[
+        "check",
+        dir.path().to_str().expect("path"),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("isms.toml"), "{err}");
+    std::fs::write(
+        dir.path().join("isms.toml"),
+        "[organisation]\nname = \"X\"\n",
+    )
+    .expect("write");
+    let (code, json) = check_json(dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        json["error"].as_str().unwrap_or("").contains("repository"),
+        "{json}"
+    );
+}
+
+#[test]
+fn unknown_config_key_is_an_error_with_its_line() {
+    let (_dir, root, repo) = example_repo();
+    edit(
+        &root.join("isms.toml"),
+        "[audit]\n",
+        "[audit]\nstage3 = 2027-01-01\n",
+    );
+    commit_all(&repo, "typo", 1);
+    let (code, json) = check_json(&root);
+    assert_eq!(code, 2);
+    let f = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "DC003" && f["path"] == "isms.toml")
+        .unwrap_or_else(|| panic!("no DC003 at isms.toml: {json:#}"));
+    assert_eq!(f["line"], 10, "{f}");
+    assert!(
+        f["message"].as_str().unwrap_or("").contains("stage3"),
+        "{f}"
+    );
+}
+
+#[test]
+fn no_records_means_rd001_and_rd004_major() {
+    let (_dir, root, repo) = example_repo();
+    std::fs::remove_dir_all(root.join("records")).expect("rm records");
+    commit_all(&repo, "drop records", 1);
+    let (code, json) = check_json(&root);
+    let majors: Vec<String> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "major")
+        .map(|f| f["rule"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        majors.contains(&"RD001".to_string()) && majors.contains(&"RD004".to_string()),
+        "{majors:?}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn approve_records_a_current_approval_and_changes_nothing_else() {
+    let (_dir, root, repo) = example_repo();
+    let path = root.join("policies/access-control.md");
+    edit(&path, "## ", "## Revised ");
+    let before = std::fs::read_to_string(&path).expect("read");
+    let (code, out, err) = isms(&[
+        "approve",
+        "POL-AC",
+        "--by",
+        "Sam Lee",
+        "--on",
+        "2027-02-01",
+        "--dir",
+        root.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let after = std::fs::read_to_string(&path).expect("read");
+    assert!(after.contains("approved_digest: sha256:"));
+    assert!(after.contains("approved_on: 2027-02-01"));
+    let strip = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with("approved_"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&before), strip(&after));
+    commit_all(&repo, "Approve", 2);
+    let (_, json) = check_json(&root);
+    assert_eq!(findings(&json), vec![], "{json:#}");
+}
+
+#[test]
+fn controls_csv_lists_the_catalogue() {
+    let (code, out, _) = isms(&["controls", "--format", "csv"]);
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("id,title,theme"));
+    assert_eq!(lines.count(), 93);
+}
+
+#[test]
+fn explain_every_rule() {
+    let (code, out, _) = isms(&["explain"]);
+    assert_eq!(code, 0);
+    for code in ["DC001", "DC013", "SOA008", "ST005", "RD015"] {
+        assert!(out.contains(code), "{code}");
+    }
+    let (code, out, _) = isms(&["explain", "dc006"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Clause: 7.5.3"));
+    assert_eq!(isms(&["explain", "XX999"]).0, 2);
+}
