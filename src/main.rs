@@ -50,6 +50,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: ControlsFormat,
     },
+    /// Start a new ISMS repository (runs `git init` when DIR is not in one).
+    Init { dir: PathBuf },
+    /// Add a draft document with the front matter its type needs.
+    New {
+        /// scope, policy, procedure, standard, plan, soa, risk-assessment, ...
+        #[arg(value_name = "TYPE")]
+        doc_type: String,
+        title: String,
+        /// The ISMS root.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
     /// Record an approval in a document's front matter.
     Approve {
         /// Document id.
@@ -93,6 +105,12 @@ fn main() -> ExitCode {
             common.format,
             common.fail_on,
         ),
+        Command::Init { dir } => commands::scaffold::init(&dir, today()),
+        Command::New {
+            doc_type,
+            title,
+            dir,
+        } => commands::scaffold::new(&dir, &doc_type, &title, today()),
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Controls { format } => commands::controls::run(format),
         Command::Approve { id, by, on, dir } => {

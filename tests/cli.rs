@@ -210,3 +210,23 @@ fn explain_every_rule() {
     assert!(out.contains("Clause: 7.5.3"));
     assert_eq!(isms(&["explain", "XX999"]).0, 2);
 }
+
+#[test]
+fn init_and_new_give_an_isms_without_input_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("isms");
+    let r = root.to_str().expect("path");
+    assert_eq!(isms(&["init", r]).0, 0);
+    assert!(root.join(".git").is_dir());
+    assert_eq!(
+        isms(&["new", "procedure", "Access review", "--dir", r]).0,
+        0
+    );
+    assert!(root.join("procedures/access-review.md").is_file());
+    assert_eq!(isms(&["new", "nonsense", "X", "--dir", r]).0, 2);
+    let (code, _, _) = isms(&["check", r, "--as-of", AS_OF, "--fail-on", "error"]);
+    assert_eq!(code, 0);
+    let (code, json) = check_json(&root);
+    assert_eq!(code, 1);
+    assert_eq!(json["isms"]["stage1"]["ready"], false);
+}

@@ -4,6 +4,7 @@ pub mod approve;
 pub mod check;
 pub mod controls;
 pub mod explain;
+pub mod scaffold;
 
 /// Exit codes of the contract.
 pub const EXIT_OK: i32 = 0;
