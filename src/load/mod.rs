@@ -136,10 +136,15 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
     for (rel, bytes, parsed) in parsed {
         if let Some(Parsed::Document {
             document,
-            findings: fs,
+            findings: mut fs,
         }) = parsed
         {
             sources.push((rel, frontmatter::sha256_hex(&bytes)));
+            if let Some(d) = &document {
+                for f in fs.iter_mut().filter(|f| f.document.is_none()) {
+                    f.document = Some(d.id.value.to_string());
+                }
+            }
             findings.extend(fs);
             if let Some(d) = document {
                 documents.push(*d);

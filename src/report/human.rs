@@ -50,7 +50,13 @@ pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool
                 Some(l) => format!("{path}:{l}"),
                 None => path.clone(),
             };
-            let _ = writeln!(out, "  {} {location}", style.paint("1;34", "-->"));
+            let width = f.line.map_or(1, |l| l.to_string().len());
+            let _ = writeln!(
+                out,
+                "{}{} {location}",
+                " ".repeat(width),
+                style.paint("1;34", "-->")
+            );
             if let Some(line) = f.line {
                 let lines = files.entry(path.as_str()).or_insert_with(|| {
                     std::fs::read_to_string(root.join(path))
