@@ -10,4 +10,5 @@ pub mod commands;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod report;

@@ -43,6 +43,17 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Check, then write the staff site and the audit index under OUT.
+    Build {
+        /// The ISMS root (holding isms.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output folder (default: DIR/public); gets `staff/` and `audit/`.
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Explain a rule (or list all rules).
     Explain { code: Option<String> },
     /// List the ISO/IEC 27001:2022 Annex A controls.
@@ -111,6 +122,13 @@ fn main() -> ExitCode {
             title,
             dir,
         } => commands::scaffold::new(&dir, &doc_type, &title, today()),
+        Command::Build { dir, out, common } => commands::build::run(
+            &dir,
+            out.as_deref(),
+            common.as_of.unwrap_or_else(today),
+            common.format,
+            common.fail_on,
+        ),
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Controls { format } => commands::controls::run(format),
         Command::Approve { id, by, on, dir } => {

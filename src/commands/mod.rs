@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the process exit code.
 
 pub mod approve;
+pub mod build;
 pub mod check;
 pub mod controls;
 pub mod explain;

@@ -1,0 +1,49 @@
+//! `isms build`: check, then publish the staff site and the audit index.
+//! A run with input errors (exit 2) writes nothing and leaves an earlier
+//! build as it was.
+
+use std::path::Path;
+
+use super::check::{exit_code, print_fatal, print_report, run_checks};
+use super::{Format, EXIT_UNUSABLE};
+use crate::finding::Severity;
+use crate::load::LoadOptions;
+use crate::model::ids::Date;
+use crate::render::{self, write};
+
+/// Builds `root` into `out` (default `root/public`); returns the exit code.
+pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on: Severity) -> i32 {
+    let out = out.map_or_else(|| root.join("public"), Path::to_path_buf);
+    let out = match write::check_out(root, &out) {
+        Ok(out) => out,
+        Err(message) => {
+            print_fatal(root, as_of, &message, format);
+            return EXIT_UNUSABLE;
+        }
+    };
+    let opts = LoadOptions {
+        history_cache: true,
+        out_dir: Some(out.clone()),
+    };
+    let checked = match run_checks(root, as_of, &opts) {
+        Ok(checked) => checked,
+        Err(message) => {
+            print_fatal(root, as_of, &message, format);
+            return EXIT_UNUSABLE;
+        }
+    };
+    print_report(root, &checked, format);
+    let code = exit_code(&checked.findings, fail_on);
+    if code == EXIT_UNUSABLE {
+        return code;
+    }
+    let written = render::render_sites(&checked.isms, &checked.summary, &checked.findings)
+        .and_then(|sites| write::write_sites(&out, &sites));
+    match written {
+        Ok(()) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_UNUSABLE
+        }
+    }
+}

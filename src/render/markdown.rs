@@ -1,0 +1,208 @@
+//! Markdown bodies to sanitised HTML. Links between documents are resolved by
+//! the caller (each site decides which documents it may link to); anything it
+//! refuses becomes plain text, so a hidden document leaves no trace.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::checks::links::heading_anchors;
+
+/// The same extensions the link checker parses with, so anchors agree.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `body` to HTML. `resolve` maps a link destination as written to
+/// the href to use, or `None` to render the link's text alone.
+pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut anchors = heading_anchors(body).into_iter().map(|(a, _)| a);
+    let mut events: Vec<Event> = Vec::new();
+    let mut started = false;
+    let mut dropping_h1 = false;
+    // Whether each open link was kept, so its end tag can follow suit.
+    let mut open_links: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(body, options()) {
+        let first = !started;
+        started = true;
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                let anchor = anchors.next().unwrap_or_default();
+                if first && level == HeadingLevel::H1 {
+                    // The page's own <h1> is the title; a leading `# Title`
+                    // would make a second one.
+                    dropping_h1 = true;
+                    continue;
+                }
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: (!anchor.is_empty()).then(|| CowStr::from(anchor)),
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(_)) if dropping_h1 => dropping_h1 = false,
+            _ if dropping_h1 => {}
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match resolve(&dest_url) {
+                Some(href) => {
+                    open_links.push(true);
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(href),
+                        title,
+                        id,
+                    }));
+                }
+                None => open_links.push(false),
+            },
+            Event::End(TagEnd::Link) => {
+                if open_links.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let clean = sanitiser().clean(&html).to_string();
+    finish(&clean)
+}
+
+/// Raw HTML in a body is author input: keep formatting, drop scripts, styles
+/// and event handlers, and drop hrefs that still name a source file or a
+/// document id (raw `<a href="x.md">` never went through `resolve`).
+fn sanitiser() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.link_rel(None)
+        .add_generic_attributes(["id"])
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("sup", ["class"])
+        .add_tag_attributes("div", ["class"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tags(["input"])
+        .attribute_filter(|_element, attribute, value| {
+            if attribute == "href" {
+                let path = value.split('#').next().unwrap_or("");
+                let lower = path.to_ascii_lowercase();
+                if lower.ends_with(".md")
+                    || lower.starts_with("id:")
+                    || lower.starts_with("control:")
+                {
+                    return None;
+                }
+            }
+            if attribute == "style" {
+                // Only the table alignment pulldown-cmark writes.
+                return [
+                    "text-align: left",
+                    "text-align: center",
+                    "text-align: right",
+                ]
+                .contains(&value)
+                .then(|| value.into());
+            }
+            Some(value.into())
+        });
+    b
+}
+
+/// Accessibility touches the theme expects: scrollable `<pre>` and tables are
+/// keyboard-focusable, tables sit in the labelled `.table-wrap` region, and
+/// task-list checkboxes say what they mean.
+fn finish(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    let mut tables = 0;
+    while let Some(pos) = rest.find('<') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        if let Some(after) = rest.strip_prefix("<pre>") {
+            out.push_str("<pre tabindex=\"0\">");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("<table>") {
+            tables += 1;
+            out.push_str(&format!(
+                "<div class=\"table-wrap\" role=\"region\" aria-label=\"Table {tables}\" tabindex=\"0\"><table>"
+            ));
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("</table>") {
+            out.push_str("</table></div>");
+            rest = after;
+        } else if rest.starts_with("<input ") {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            let label = if tag.contains("checked") {
+                "Done"
+            } else {
+                "Not done"
+            };
+            out.push_str(&format!(
+                "<input type=\"checkbox\" disabled=\"\"{} aria-label=\"{label}\">",
+                if tag.contains("checked") {
+                    " checked=\"\""
+                } else {
+                    ""
+                }
+            ));
+            rest = &rest[end..];
+        } else {
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(dest: &str) -> Option<String> {
+        (!dest.starts_with("id:")).then(|| dest.to_string())
+    }
+
+    #[test]
+    fn drops_leading_h1_and_ids_headings() {
+        let html = render("# Title\n\n## Scope of use\n\ntext\n", &plain);
+        assert!(!html.contains("<h1"));
+        assert!(html.contains("<h2 id=\"scope-of-use\">"), "{html}");
+    }
+
+    #[test]
+    fn refused_links_keep_their_text_only() {
+        let html = render(
+            "See [the other](id:POL-X#a) and [web](https://e.example).",
+            &plain,
+        );
+        assert!(html.contains("See the other and"), "{html}");
+        assert!(!html.contains("POL-X"));
+        assert!(html.contains("href=\"https://e.example\""));
+    }
+
+    #[test]
+    fn sanitises_raw_html_and_wraps_tables() {
+        let body = "<script>alert(1)</script><a href=\"x.md\">x</a>\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n```\ncode\n```\n";
+        let html = render(body, &plain);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("x.md"), "{html}");
+        assert!(html.contains("<div class=\"table-wrap\""), "{html}");
+        assert!(html.contains("<pre tabindex=\"0\">"), "{html}");
+        assert!(html.contains("text-align: right"), "{html}");
+    }
+}

@@ -1,0 +1,193 @@
+//! The staff site: only documents [`Isms::on_staff_site`] allows (contract
+//! section 4), and nothing that names any other document.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Tera;
+
+use super::{
+    doc_page, history_rows, markdown, meta_items, page_context, render_page, resolve_link,
+    static_files, SiteContext, SiteFile,
+};
+use crate::model::document::{DocType, Document};
+use crate::model::ids::fmt_date;
+use crate::model::Isms;
+
+/// How many approvals the home page lists.
+const RECENT: usize = 10;
+
+#[derive(Serialize)]
+struct Entry {
+    id: String,
+    title: String,
+    href: String,
+    summary: Option<String>,
+    version: Option<String>,
+    approved_on: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    heading: &'static str,
+    slug: &'static str,
+    docs: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    title: &'a str,
+    id: &'a str,
+    url: String,
+    summary: &'a str,
+    #[serde(rename = "type")]
+    doc_type: &'static str,
+    text: String,
+}
+
+fn entry(doc: &Document) -> Entry {
+    Entry {
+        id: doc.id.as_str().to_string(),
+        title: doc.title.clone(),
+        href: format!("docs/{}", doc_page(doc)),
+        summary: doc.summary.clone(),
+        version: doc.version.clone(),
+        approved_on: doc.approved_on.as_ref().map(|d| fmt_date(d.value)),
+    }
+}
+
+/// Renders every file of the staff site.
+pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
+    let site = SiteContext::of(isms);
+    let staff: Vec<&Document> = isms
+        .documents
+        .iter()
+        .filter(|d| isms.on_staff_site(d))
+        .collect();
+    // Every way a hidden document could be named in a commit subject.
+    let hidden: Vec<String> = isms
+        .documents
+        .iter()
+        .filter(|d| !isms.on_staff_site(d))
+        .flat_map(|d| [d.id.as_str().to_string(), d.title.clone(), d.path.clone()])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.to_lowercase())
+        .collect();
+    let keep = |subject: &str| {
+        let subject = subject.to_lowercase();
+        !hidden.iter().any(|h| subject.contains(h.as_str()))
+    };
+    let visible = |d: &Document| isms.on_staff_site(d);
+
+    let mut files = static_files();
+
+    // Home page.
+    let groups: Vec<Group> = DocType::ALL
+        .iter()
+        .filter_map(|&t| {
+            let mut docs: Vec<&&Document> = staff.iter().filter(|d| d.doc_type == t).collect();
+            docs.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.as_str().cmp(b.id.as_str())));
+            (!docs.is_empty()).then(|| Group {
+                heading: t.plural(),
+                slug: t.as_str(),
+                docs: docs.into_iter().map(|d| entry(d)).collect(),
+            })
+        })
+        .collect();
+    let mut recent: Vec<&&Document> = staff.iter().filter(|d| d.approved_on.is_some()).collect();
+    recent.sort_by(|a, b| {
+        let date = |d: &Document| d.approved_on.as_ref().map(|x| x.value);
+        date(b).cmp(&date(a)).then(a.id.as_str().cmp(b.id.as_str()))
+    });
+    let recent: Vec<Entry> = recent.into_iter().take(RECENT).map(|d| entry(d)).collect();
+    let mut ctx = page_context(&site, "staff", "", &site.title, true, true);
+    ctx.insert("groups", &groups);
+    ctx.insert("recent", &recent);
+    ctx.insert("count", &staff.len());
+    files.push((
+        "index.html".into(),
+        render_page(tera, "staff/index.html", &ctx)?,
+    ));
+
+    // One page per document, in parallel.
+    // Each page comes with its search keywords, taken from the rendered body
+    // so that refused links (whose targets are hidden) add nothing.
+    let pages: Vec<Result<(SiteFile, String), String>> = staff
+        .par_iter()
+        .map(|doc| {
+            let body = markdown::render(&doc.body, &|dest| resolve_link(isms, doc, dest, &visible));
+            let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
+            ctx.insert("doc_id", doc.id.as_str());
+            ctx.insert("summary", &doc.summary);
+            ctx.insert("meta", &meta_items(isms, doc));
+            ctx.insert("body", &body);
+            ctx.insert("history", &history_rows(isms, doc, &keep));
+            let html = render_page(tera, "staff/doc.html", &ctx)
+                .map_err(|e| format!("{}: {e}", doc.path))?;
+            Ok(((format!("docs/{}", doc_page(doc)), html), keywords(&body)))
+        })
+        .collect();
+    let mut words = Vec::with_capacity(pages.len());
+    for page in pages {
+        let (file, text) = page?;
+        files.push(file);
+        words.push(text);
+    }
+
+    // Search index: a plain script, because fetch() is blocked on file://.
+    let index: Vec<SearchEntry> = staff
+        .iter()
+        .zip(words)
+        .map(|(d, text)| SearchEntry {
+            title: &d.title,
+            id: d.id.as_str(),
+            url: format!("docs/{}", doc_page(d)),
+            summary: d.summary.as_deref().unwrap_or(""),
+            doc_type: d.doc_type.as_str(),
+            text,
+        })
+        .collect();
+    let json = serde_json::to_string(&index).map_err(|e| format!("search index: {e}"))?;
+    // `</` must not appear inside a script, whatever the documents say.
+    let json = json.replace("</", "<\\/");
+    files.push((
+        "search-index.js".into(),
+        format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes(),
+    ));
+    Ok(files)
+}
+
+/// The distinct lowercase words of a rendered body (tags and entities left
+/// out), in first-seen order: enough for matching, smaller than the text.
+fn keywords(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut in_entity = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            '&' if !in_tag => in_entity = true,
+            ';' if in_entity => {
+                in_entity = false;
+                text.push(' ');
+            }
+            _ if in_tag || in_entity => {}
+            _ => text.push(c),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .map(|w| w.trim_matches('-').to_lowercase())
+        .filter(|w| w.chars().count() > 2)
+    {
+        if seen.insert(word.clone()) {
+            out.push(word);
+        }
+    }
+    out.join(" ")
+}

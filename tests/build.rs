@@ -1,0 +1,228 @@
+//! `isms build` end to end: a confidential document must leave no trace on
+//! the staff site, while staff documents are published.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use git2::{IndexAddOption, Repository, Signature, Time};
+use tempfile::TempDir;
+use walkdir::WalkDir;
+
+const STAFF_MARKER: &str = "staff-marker-7f3a";
+const SECRET_MARKER: &str = "secret-marker-c91e";
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, text).expect("write");
+}
+
+fn doc(id: &str, title: &str, classification: &str, body: &str) -> String {
+    format!(
+        "---\nid: {id}\ntitle: {title}\ntype: policy\nversion: \"1.0\"\nstatus: approved\n\
+         owner: Ann Owner\nclassification: {classification}\napproved_by: Bob Boss\n\
+         approved_on: 2026-06-01\n---\n\n# {title}\n\n{body}\n"
+    )
+}
+
+fn commit_all(repo: &Repository, subject: &str, seconds: i64) {
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.write().expect("write index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("find tree");
+    let sig = Signature::new("Ann Owner", "ann@example.org", &Time::new(seconds, 0)).expect("sig");
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<_> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, subject, &tree, &parents)
+        .expect("commit");
+}
+
+/// A small ISMS in a git repository: one internal policy linking to one
+/// confidential policy, plus a commit that names the confidential one.
+fn small_isms() -> TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let repo = Repository::init(root).expect("init");
+    write(
+        root,
+        "isms.toml",
+        "[organisation]\nname = \"Example Ltd\"\ntop_management = [\"Bob Boss\"]\n",
+    );
+    write(
+        root,
+        "policies/open.md",
+        &doc(
+            "POL-OPEN",
+            "Open Policy",
+            "internal",
+            &format!(
+                "Everyone reads this: {STAFF_MARKER}.\n\nSee [the vault](vault.md#keys) and \
+                 [again](id:POL-VAULT) and [control](control:5.15).\n\n## Keys\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+            ),
+        ),
+    );
+    commit_all(&repo, "Add the open policy", 1_780_000_000);
+    write(
+        root,
+        "policies/vault.md",
+        &doc(
+            "POL-VAULT",
+            "Vault Keeping Policy",
+            "confidential",
+            &format!("## Keys\n\nOnly a few know {SECRET_MARKER}.\n"),
+        ),
+    );
+    commit_all(&repo, "Add POL-VAULT and tidy", 1_780_100_000);
+    write(
+        root,
+        "policies/open.md",
+        &doc(
+            "POL-OPEN",
+            "Open Policy",
+            "internal",
+            &format!("Everyone reads this: {STAFF_MARKER}.\n\nSee [the vault](vault.md#keys) and [again](id:POL-VAULT#keys).\n"),
+        ),
+    );
+    commit_all(
+        &repo,
+        "Link the Vault Keeping Policy from the open one",
+        1_780_200_000,
+    );
+    write(
+        root,
+        "policies/open.md",
+        &doc(
+            "POL-OPEN",
+            "Open Policy",
+            "internal",
+            &format!("Everyone reads this: {STAFF_MARKER}.\n\nSee [the vault](vault.md#keys) and [again](id:POL-VAULT#keys).\n\nMore.\n"),
+        ),
+    );
+    commit_all(&repo, "Clarify the open policy", 1_780_300_000);
+    dir
+}
+
+fn build(root: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_isms"))
+        .arg("build")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .args(["--as-of", "2026-12-01", "--fail-on", "error"])
+        .output()
+        .expect("run isms build")
+}
+
+fn all_text(dir: &Path) -> Vec<(String, String)> {
+    WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let text = String::from_utf8_lossy(&fs::read(e.path()).expect("read")).into_owned();
+            (e.path().display().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn confidential_documents_stay_off_the_staff_site() {
+    let isms = small_isms();
+    let out_dir = tempfile::tempdir().expect("out");
+    let out = out_dir.path().join("site");
+    let run = build(isms.path(), &out);
+    assert!(
+        run.status.code() == Some(0) || run.status.code() == Some(1),
+        "build failed: {}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    let staff = all_text(&out.join("staff"));
+    assert!(!staff.is_empty());
+    for (path, text) in &staff {
+        for needle in [
+            "POL-VAULT",
+            "Vault Keeping Policy",
+            "vault.md",
+            SECRET_MARKER,
+        ] {
+            assert!(!text.contains(needle), "{path} mentions {needle}");
+        }
+    }
+    let open = fs::read_to_string(out.join("staff/docs/POL-OPEN.html")).expect("open page");
+    assert!(open.contains(STAFF_MARKER));
+    assert!(
+        open.contains("See the vault and again."),
+        "links become text"
+    );
+    assert!(open.contains("Clarify the open policy"), "history kept");
+    assert!(!out.join("staff/docs/POL-VAULT.html").exists());
+    let index = fs::read_to_string(out.join("staff/search-index.js")).expect("search index");
+    assert!(index.contains("POL-OPEN"));
+
+    // The audit index holds everything, with working links.
+    let vault = fs::read_to_string(out.join("audit/docs/POL-VAULT.html")).expect("audit page");
+    assert!(vault.contains(SECRET_MARKER));
+    let open_audit = fs::read_to_string(out.join("audit/docs/POL-OPEN.html")).expect("audit open");
+    assert!(open_audit.contains("href=\"POL-VAULT.html#keys\""));
+    let audit_index = fs::read_to_string(out.join("audit/index.html")).expect("audit index");
+    assert!(audit_index.contains("POL-VAULT") && audit_index.contains("Example Ltd"));
+
+    // A rebuild is byte-for-byte the same and leaves no temporary folder.
+    let first = all_text(&out);
+    let again = build(isms.path(), &out);
+    assert!(again.status.code() == Some(0) || again.status.code() == Some(1));
+    assert_eq!(first, all_text(&out));
+    let leftovers = fs::read_dir(out_dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".isms-build"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[test]
+fn refuses_an_output_folder_holding_the_isms() {
+    let isms = small_isms();
+    let run = build(isms.path(), isms.path());
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!isms.path().join("staff").exists());
+}
+
+#[test]
+fn input_errors_write_nothing() {
+    let isms = small_isms();
+    write(isms.path(), "isms.toml", "this is not = = toml\n");
+    let out_dir = tempfile::tempdir().expect("out");
+    let out = out_dir.path().join("site");
+    let run = build(isms.path(), &out);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!out.exists());
+}
+
+#[test]
+fn default_output_is_public_inside_the_isms_and_rebuilds_cleanly() {
+    let isms = small_isms();
+    for _ in 0..2 {
+        let run = Command::new(env!("CARGO_BIN_EXE_isms"))
+            .arg("build")
+            .arg(isms.path())
+            .args(["--as-of", "2026-12-01", "--fail-on", "error"])
+            .output()
+            .expect("run isms build");
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stdout)
+        );
+    }
+    assert!(isms.path().join("public/staff/index.html").is_file());
+    assert!(isms.path().join("public/audit/index.html").is_file());
+}
