@@ -226,3 +226,47 @@ fn default_output_is_public_inside_the_isms_and_rebuilds_cleanly() {
     assert!(isms.path().join("public/staff/index.html").is_file());
     assert!(isms.path().join("public/audit/index.html").is_file());
 }
+
+#[test]
+fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
+    let isms = small_isms();
+    let root = isms.path();
+    write(
+        root,
+        "isms.toml",
+        "[organisation]\nname = \"Example Ltd\"\ntop_management = [\"Bob Boss\"]\n\n[site]\nlogo = \"assets/logo.svg\"\n",
+    );
+    write(
+        root,
+        "assets/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    write(root, "theme/static/assets/extra.css", "/* house style */\n");
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .expect("base.html");
+    write(
+        root,
+        "theme/templates/base.html",
+        &base.replace("</footer>", "<p>HOUSE-FOOTER</p></footer>"),
+    );
+    let out = tempfile::tempdir().expect("out");
+    let site = out.path().join("site");
+    let output = build(root, &site);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let home = std::fs::read_to_string(site.join("staff/index.html")).expect("home");
+    assert!(home.contains("HOUSE-FOOTER"), "override not used");
+    assert!(home.contains("src=\"assets/logo.svg\""), "logo not linked");
+    assert!(site.join("staff/assets/logo.svg").is_file());
+    assert!(site.join("audit/assets/extra.css").is_file());
+    let page = std::fs::read_to_string(site.join("staff/docs/POL-OPEN.html")).expect("doc page");
+    assert!(
+        page.contains("src=\"../assets/logo.svg\""),
+        "logo path on a nested page"
+    );
+}

@@ -43,7 +43,7 @@ pub fn render(
     tera: &Tera,
 ) -> Result<Vec<SiteFile>, String> {
     let site = SiteContext::of(isms);
-    let mut files = static_files();
+    let mut files = static_files(isms)?;
 
     let rows: Vec<Vec<Cell>> = isms
         .documents

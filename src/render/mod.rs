@@ -75,26 +75,102 @@ pub fn render_sites(
     summary: &crate::report::Summary,
     findings: &[crate::finding::Finding],
 ) -> Result<Sites, String> {
-    let tera = theme()?;
+    let tera = theme(isms)?;
     Ok(Sites {
         staff: staff::render(isms, &tera)?,
         audit: audit::render(isms, summary, findings, &tera)?,
     })
 }
 
-fn theme() -> Result<Tera, String> {
+/// The ISMS's own theme folder: `[site] theme`, else `theme/` if present.
+fn theme_dir(isms: &Isms) -> Option<std::path::PathBuf> {
+    match &isms.config.site.theme {
+        Some(dir) => Some(isms.root.join(dir)),
+        None => Some(isms.root.join("theme")).filter(|d| d.is_dir()),
+    }
+}
+
+/// Files below `dir`, as (`/`-separated relative path, absolute path), sorted.
+fn files_below(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut out: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            Some((rel, e.path().to_path_buf()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The default theme's templates, overridden by any template of the same
+/// name in the ISMS's theme folder (`templates/`).
+fn theme(isms: &Isms) -> Result<Tera, String> {
+    let mut templates: Vec<(String, String)> = TEMPLATES
+        .iter()
+        .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+        .collect();
+    if let Some(dir) = theme_dir(isms) {
+        if !dir.is_dir() {
+            return Err(format!(
+                "theme folder {} does not exist ([site] theme)",
+                dir.display()
+            ));
+        }
+        for (name, path) in files_below(&dir.join("templates")) {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read theme template {}: {e}", path.display()))?;
+            templates.retain(|(n, _)| *n != name);
+            templates.push((name, text));
+        }
+    }
     let mut tera = Tera::default();
-    tera.add_raw_templates(TEMPLATES.to_vec())
+    tera.add_raw_templates(templates)
         .map_err(|e| format!("theme templates: {}", tera_error(&e)))?;
     Ok(tera)
 }
 
-/// The static theme files, as site files.
-pub(crate) fn static_files() -> Vec<SiteFile> {
-    STATIC
+/// Where the configured logo is published, relative to a site root.
+pub(crate) fn logo_path(isms: &Isms) -> Option<String> {
+    let logo = isms.config.site.logo.as_ref()?;
+    let ext = std::path::Path::new(logo)
+        .extension()?
+        .to_string_lossy()
+        .to_ascii_lowercase();
+    isms.root
+        .join(logo)
+        .is_file()
+        .then(|| format!("assets/logo.{ext}"))
+}
+
+/// The static theme files (default, then the ISMS theme's `static/`, which
+/// wins on equal paths) and the logo, as site files.
+pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, String> {
+    let mut files: Vec<SiteFile> = STATIC
         .iter()
         .map(|(path, bytes)| ((*path).to_string(), bytes.to_vec()))
-        .collect()
+        .collect();
+    if let Some(dir) = theme_dir(isms) {
+        for (name, path) in files_below(&dir.join("static")) {
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read theme file {}: {e}", path.display()))?;
+            files.retain(|(n, _)| *n != name);
+            files.push((name, bytes));
+        }
+    }
+    if let (Some(logo), Some(published)) = (&isms.config.site.logo, logo_path(isms)) {
+        let bytes = std::fs::read(isms.root.join(logo))
+            .map_err(|e| format!("cannot read logo {logo}: {e}"))?;
+        files.push((published, bytes));
+    }
+    Ok(files)
 }
 
 /// Renders one template, with the whole error chain in the message (Tera's
@@ -134,9 +210,8 @@ impl SiteContext {
             title: isms.config.site_title(),
             organisation: Some(isms.config.organisation.clone()).filter(|o| !o.is_empty()),
             accent: site.accent.clone(),
-            // A logo is a file in the ISMS; copying it is not done yet, so no
-            // link to it is written (it would be broken).
-            logo: None,
+            // Relative to the site root; base.html prefixes `root`.
+            logo: logo_path(isms),
             contact: site.contact.clone(),
             incident_reporting: site.incident_reporting.clone(),
         }

@@ -78,7 +78,7 @@ pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
     };
     let visible = |d: &Document| isms.on_staff_site(d);
 
-    let mut files = static_files();
+    let mut files = static_files(isms)?;
 
     // Home page.
     let groups: Vec<Group> = DocType::ALL
