@@ -409,6 +409,8 @@ fn training(ctx: &Context, out: &mut Vec<Finding>) {
             _ => None,
         })
         .flatten()
+        // A row without a completion date is training not yet done.
+        .filter(|row| row.completed_on.is_some())
         .map(|row| row.person.as_str())
         .collect();
     let missing: Vec<&str> = roster
