@@ -270,3 +270,18 @@ fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
         "logo path on a nested page"
     );
 }
+
+#[test]
+fn refuses_a_non_empty_folder_it_did_not_create() {
+    let isms = small_isms();
+    let out = tempfile::tempdir().expect("out");
+    write(out.path(), "staff/notes.txt", "someone's file\n");
+    let output = build(isms.path(), out.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not empty"));
+    assert!(out.path().join("staff/notes.txt").is_file());
+    // A folder it created itself is rebuilt.
+    let site = out.path().join("site");
+    assert!(build(isms.path(), &site).status.success());
+    assert!(build(isms.path(), &site).status.success());
+}

@@ -77,12 +77,37 @@ pub fn write_sites(out: &Path, sites: &Sites) -> Result<(), String> {
         .parent()
         .ok_or_else(|| format!("{} has no parent folder", out.display()))?;
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    refuse_foreign_folder(out)?;
     let temp = make_temp(parent)?;
-    let result = fill_and_swap(&temp, out, sites);
+    let result = fill_and_swap(&temp, out, sites).and_then(|()| {
+        fs::write(out.join(MARKER), MARKER_TEXT)
+            .map_err(|e| format!("cannot write {}: {e}", out.join(MARKER).display()))
+    });
     // Whatever happened, the temporary folder (holding the new sites on
     // failure, the old ones on success) goes.
     let _ = fs::remove_dir_all(&temp);
     result
+}
+
+/// Written into every OUT this tool creates, so that a later build knows the
+/// folder is its own to replace.
+const MARKER: &str = ".isms-output";
+const MARKER_TEXT: &str =
+    "This folder is written by `isms build`; its staff/ and audit/ are replaced on every build.\n";
+
+/// Refuses a non-empty OUT that an earlier build did not create: its
+/// `staff/` or `audit/` could be someone's files.
+fn refuse_foreign_folder(out: &Path) -> Result<(), String> {
+    let Ok(mut entries) = fs::read_dir(out) else {
+        return Ok(());
+    };
+    if entries.next().is_none() || out.join(MARKER).is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is not empty and was not written by isms build; choose an empty or new --out folder",
+        out.display()
+    ))
 }
 
 fn make_temp(parent: &Path) -> Result<PathBuf, String> {
