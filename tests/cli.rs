@@ -230,3 +230,42 @@ fn init_and_new_give_an_isms_without_input_errors() {
     assert_eq!(code, 1);
     assert_eq!(json["isms"]["stage1"]["ready"], false);
 }
+
+#[test]
+fn audit_index_lists_all_93_controls_and_neutralises_formulas() {
+    let (_dir, root, repo) = example_repo();
+    let soa = root.join("soa/statement-of-applicability.md");
+    let text = std::fs::read_to_string(&soa).expect("soa");
+    let start = text.find("justification:").expect("justification");
+    std::fs::write(
+        &soa,
+        format!(
+            "{}justification: \"=HYPERLINK(1)\"\n{}",
+            &text[..start],
+            &text[start..].split_once('\n').expect("line").1
+        ),
+    )
+    .expect("write");
+    commit_all(&repo, "formula", 1);
+    let out = tempfile::tempdir().expect("out");
+    let site = out.path().join("site");
+    let (code, _, err) = isms(&[
+        "build",
+        root.to_str().expect("path"),
+        "--out",
+        site.to_str().expect("path"),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let page = std::fs::read_to_string(site.join("audit/soa.html")).expect("soa page");
+    assert_eq!(page.matches("<tr id=\"control-").count(), 93);
+    let csv = std::fs::read_to_string(site.join("audit/exports/soa.csv")).expect("soa.csv");
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 93);
+    assert_eq!(&rows[0][0], "5.1");
+    assert_eq!(&rows[92][0], "8.34");
+    assert!(rows.iter().all(|r| !r[5].starts_with('=')));
+    assert!(rows.iter().any(|r| &r[5] == "'=HYPERLINK(1)"));
+}

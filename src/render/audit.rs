@@ -86,6 +86,8 @@ pub fn render(
         render_page(tera, "audit/index.html", &ctx)?,
     ));
 
+    files.extend(super::soa::render(isms, findings, &site, tera)?);
+
     let all = |_: &Document| true;
     let keep_all = |_: &str| true;
     let pages: Vec<Result<SiteFile, String>> = isms

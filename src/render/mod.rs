@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod markdown;
+pub mod soa;
 pub mod staff;
 pub mod write;
 
@@ -20,7 +21,7 @@ use crate::model::Isms;
 pub type SiteFile = (String, Vec<u8>);
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -40,6 +41,10 @@ const TEMPLATES: [(&str, &str); 6] = [
     (
         "audit/index.html",
         include_str!("../../themes/default/templates/audit/index.html"),
+    ),
+    (
+        "audit/soa.html",
+        include_str!("../../themes/default/templates/audit/soa.html"),
     ),
     (
         "audit/doc.html",

@@ -1,0 +1,264 @@
+//! The auditor's view of the Statement of Applicability: all 93 controls in
+//! catalogue order with applicability, status, justification, implementing
+//! documents and evidence, and the same table as `exports/soa.csv`.
+
+use serde::Serialize;
+use tera::Tera;
+
+use super::{doc_page, page_context, render_page, SiteContext, SiteFile};
+use crate::finding::Finding;
+use crate::model::catalogue::{ControlId, Theme, CONTROLS};
+use crate::model::document::{Document, SoaEntry};
+use crate::model::Isms;
+
+/// One control's row, shared by the page and the CSV.
+struct ControlRow<'a> {
+    id: ControlId,
+    entry: Option<&'a SoaEntry>,
+    implemented_by: Vec<&'a Document>,
+    evidence: Vec<&'a Document>,
+    findings: usize,
+}
+
+fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<ControlRow<'a>> {
+    let soa = isms.documents.iter().find_map(|d| d.soa.as_ref());
+    CONTROLS
+        .iter()
+        .map(|c| {
+            let lists = |d: &&Document| d.controls.iter().any(|x| x.value == c.id);
+            ControlRow {
+                id: c.id,
+                entry: soa.and_then(|s| s.entries.iter().find(|e| e.control == c.id)),
+                implemented_by: isms
+                    .documents
+                    .iter()
+                    .filter(|d| !d.is_record())
+                    .filter(lists)
+                    .collect(),
+                evidence: isms
+                    .documents
+                    .iter()
+                    .filter(|d| d.is_record())
+                    .filter(lists)
+                    .collect(),
+                findings: findings.iter().filter(|f| f.control == Some(c.id)).count(),
+            }
+        })
+        .collect()
+}
+
+fn applicable(row: &ControlRow) -> &'static str {
+    match row.entry {
+        None => "not addressed",
+        Some(e) if e.applicable => "yes",
+        Some(_) => "no",
+    }
+}
+
+fn status(row: &ControlRow) -> &'static str {
+    row.entry.and_then(|e| e.status).map_or("", |s| s.as_str())
+}
+
+fn justification(row: &ControlRow) -> String {
+    row.entry
+        .and_then(|e| e.justification.clone())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct Cell {
+    text: Option<String>,
+    href: Option<String>,
+    code: bool,
+    html: Option<String>,
+}
+
+fn plain(text: impl Into<String>) -> Cell {
+    Cell {
+        text: Some(text.into()),
+        href: None,
+        code: false,
+        html: None,
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Links to documents, already escaped, for a `html` cell.
+fn links(docs: &[&Document]) -> Cell {
+    if docs.is_empty() {
+        return Cell {
+            text: None,
+            href: None,
+            code: false,
+            html: None,
+        };
+    }
+    let html = docs
+        .iter()
+        .map(|d| {
+            format!(
+                "<a href=\"docs/{}\">{} <span class=\"muted\">{}</span></a>",
+                escape(&doc_page(d)),
+                escape(d.id.as_str()),
+                escape(&d.title)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>");
+    Cell {
+        text: None,
+        href: None,
+        code: false,
+        html: Some(html),
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct ThemeGroup {
+    anchor: &'static str,
+    label: &'static str,
+    rows: Vec<Row>,
+    applicable: usize,
+    total: usize,
+}
+
+/// `soa.html` and `exports/soa.csv`.
+pub(crate) fn render(
+    isms: &Isms,
+    findings: &[Finding],
+    site: &SiteContext,
+    tera: &Tera,
+) -> Result<Vec<SiteFile>, String> {
+    let all = rows(isms, findings);
+    let groups: Vec<ThemeGroup> = Theme::ALL
+        .iter()
+        .map(|&theme| {
+            let in_theme: Vec<&ControlRow> = all
+                .iter()
+                .filter(|r| r.id.control().theme == theme)
+                .collect();
+            ThemeGroup {
+                anchor: theme.as_str(),
+                label: theme.label(),
+                applicable: in_theme
+                    .iter()
+                    .filter(|r| r.entry.is_some_and(|e| e.applicable))
+                    .count(),
+                total: in_theme.len(),
+                rows: in_theme
+                    .iter()
+                    .map(|r| Row {
+                        id: format!("control-{}", r.id),
+                        cells: vec![
+                            Cell {
+                                text: Some(r.id.to_string()),
+                                href: None,
+                                code: true,
+                                html: None,
+                            },
+                            plain(r.id.control().title),
+                            plain(applicable(r)),
+                            plain(status(r)),
+                            plain(justification(r)),
+                            links(&r.implemented_by),
+                            links(&r.evidence),
+                            plain(r.findings.to_string()),
+                        ],
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut ctx = page_context(
+        site,
+        "audit",
+        "",
+        "Statement of Applicability",
+        false,
+        false,
+    );
+    ctx.insert("groups", &groups);
+    ctx.insert(
+        "soa_doc",
+        &isms
+            .documents
+            .iter()
+            .find(|d| d.soa.is_some())
+            .map(|d| (d.id.as_str().to_string(), doc_page(d))),
+    );
+    let page = render_page(tera, "audit/soa.html", &ctx)?;
+    Ok(vec![
+        ("soa.html".into(), page),
+        ("exports/soa.csv".into(), soa_csv(&all)?),
+    ])
+}
+
+/// A cell that a spreadsheet would run as a formula is prefixed with `'`.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+fn soa_csv(rows: &[ControlRow]) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "title",
+        "theme",
+        "applicable",
+        "status",
+        "justification",
+        "implemented_by",
+        "evidence",
+    ];
+    w.write_record(header).map_err(|e| e.to_string())?;
+    for r in rows {
+        let ids = |docs: &[&Document]| {
+            docs.iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let record = [
+            r.id.to_string(),
+            r.id.control().title.to_string(),
+            r.id.control().theme.as_str().to_string(),
+            applicable(r).to_string(),
+            status(r).to_string(),
+            justification(r),
+            ids(&r.implemented_by),
+            ids(&r.evidence),
+        ];
+        w.write_record(record.iter().map(|c| neutralise(c)))
+            .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("Access control"), "Access control");
+    }
+}
