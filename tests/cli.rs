@@ -268,4 +268,31 @@ fn audit_index_lists_all_93_controls_and_neutralises_formulas() {
     assert_eq!(&rows[92][0], "8.34");
     assert!(rows.iter().all(|r| !r[5].starts_with('=')));
     assert!(rows.iter().any(|r| &r[5] == "'=HYPERLINK(1)"));
+
+    // The manifest lists every source file read, with a checksum that verifies.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("audit/exports/manifest.json")).expect("manifest"),
+    )
+    .expect("manifest json");
+    assert_eq!(manifest["dirty"], false);
+    assert_eq!(manifest["as_of"], AS_OF);
+    let files = manifest["files"].as_array().expect("files");
+    assert!(files.iter().any(|f| f["path"] == "isms.toml"));
+    assert!(files.iter().any(|f| f["path"] == "risk/risk-register.csv"));
+    for f in files {
+        let path = f["path"].as_str().expect("path");
+        let bytes = std::fs::read(root.join(path)).expect("source file");
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(f["sha256"].as_str(), Some(hex.as_str()), "{path}");
+    }
+    let findings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("audit/exports/findings.json")).expect("findings"),
+    )
+    .expect("findings json");
+    assert_eq!(findings["isms"]["schema"], 1);
+    let register =
+        std::fs::read_to_string(site.join("audit/exports/register.csv")).expect("register");
+    assert!(register.lines().any(|l| l.starts_with("POL-AC,")));
 }

@@ -87,6 +87,7 @@ pub fn render(
     ));
 
     files.extend(super::soa::render(isms, findings, &site, tera)?);
+    files.extend(super::exports::render(isms, summary, findings)?);
 
     let all = |_: &Document| true;
     let keep_all = |_: &str| true;

@@ -4,6 +4,7 @@
 //! stable order); [`write`] puts them on disk atomically.
 
 pub mod audit;
+pub mod exports;
 pub mod markdown;
 pub mod soa;
 pub mod staff;
