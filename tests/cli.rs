@@ -296,3 +296,59 @@ fn audit_index_lists_all_93_controls_and_neutralises_formulas() {
         std::fs::read_to_string(site.join("audit/exports/register.csv")).expect("register");
     assert!(register.lines().any(|l| l.starts_with("POL-AC,")));
 }
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn two_clones_in_different_folders_build_byte_identical_sites() {
+    let mut sites = Vec::new();
+    let mut keep = Vec::new();
+    for _ in 0..2 {
+        let (dir, root, _repo) = example_repo();
+        let out = dir.path().join("out");
+        let (code, _, err) = isms(&[
+            "build",
+            root.to_str().expect("path"),
+            "--out",
+            out.to_str().expect("path"),
+            "--as-of",
+            AS_OF,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        sites.push(tree(&out));
+        keep.push(dir);
+    }
+    assert!(sites[0].len() > 50);
+    assert_eq!(sites[0].len(), sites[1].len());
+    for (a, b) in sites[0].iter().zip(&sites[1]) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{} differs between the two builds", a.0);
+    }
+    for (path, bytes) in &sites[0] {
+        let text = String::from_utf8_lossy(bytes);
+        for dir in &keep {
+            assert!(
+                !text.contains(&*dir.path().to_string_lossy()),
+                "{path} holds an absolute path"
+            );
+        }
+    }
+}

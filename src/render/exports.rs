@@ -32,7 +32,13 @@ pub(crate) fn render(
     summary: &Summary,
     findings: &[Finding],
 ) -> Result<Vec<SiteFile>, String> {
-    let mut findings_json = crate::report::json::render(summary, findings).into_bytes();
+    // The root as given on the command line may be an absolute path; the
+    // export names the ISMS root as `.` so builds from any folder match.
+    let portable = Summary {
+        root: ".".into(),
+        ..summary.clone()
+    };
+    let mut findings_json = crate::report::json::render(&portable, findings).into_bytes();
     findings_json.push(b'\n');
     let manifest = Manifest {
         schema: 1,
