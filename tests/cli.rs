@@ -352,3 +352,27 @@ fn two_clones_in_different_folders_build_byte_identical_sites() {
         }
     }
 }
+
+#[test]
+fn clause_page_shows_a_gap_and_findings_page_lists_findings() {
+    let (dir, root, repo) = example_repo();
+    std::fs::remove_dir_all(root.join("records/internal-audit")).expect("rm audit");
+    commit_all(&repo, "drop the internal audit", 1);
+    let out = dir.path().join("out");
+    let (code, _, err) = isms(&[
+        "build",
+        root.to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let clauses = std::fs::read_to_string(out.join("audit/clauses.html")).expect("clauses page");
+    assert!(
+        clauses.contains("Gap: nothing meets this clause (RD001)"),
+        "{clauses}"
+    );
+    let findings = std::fs::read_to_string(out.join("audit/findings.html")).expect("findings page");
+    assert!(findings.contains("<code>RD001</code>"));
+}

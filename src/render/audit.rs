@@ -88,6 +88,10 @@ pub fn render(
 
     files.extend(super::soa::render(isms, findings, &site, tera)?);
     files.extend(super::exports::render(isms, summary, findings)?);
+    files.push(super::audit_pages::findings_page(
+        isms, findings, &site, tera,
+    )?);
+    files.push(super::audit_pages::clauses_page(isms, &site, tera)?);
 
     let all = |_: &Document| true;
     let keep_all = |_: &str| true;

@@ -4,6 +4,7 @@
 //! stable order); [`write`] puts them on disk atomically.
 
 pub mod audit;
+pub mod audit_pages;
 pub mod exports;
 pub mod markdown;
 pub mod soa;
@@ -22,7 +23,7 @@ use crate::model::Isms;
 pub type SiteFile = (String, Vec<u8>);
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 9] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -42,6 +43,14 @@ const TEMPLATES: [(&str, &str); 7] = [
     (
         "audit/index.html",
         include_str!("../../themes/default/templates/audit/index.html"),
+    ),
+    (
+        "audit/findings.html",
+        include_str!("../../themes/default/templates/audit/findings.html"),
+    ),
+    (
+        "audit/clauses.html",
+        include_str!("../../themes/default/templates/audit/clauses.html"),
     ),
     (
         "audit/soa.html",

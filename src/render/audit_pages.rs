@@ -1,0 +1,143 @@
+//! Audit index pages built from the checks: the findings by severity, and
+//! clauses 4-10 with the documented information that meets each.
+
+use serde::Serialize;
+use tera::Tera;
+
+use super::{doc_page, page_context, render_page, SiteContext, SiteFile};
+use crate::finding::{Finding, Severity};
+use crate::model::clauses::{self, REQUIRED};
+use crate::model::Isms;
+
+#[derive(Serialize)]
+struct Cell {
+    text: Option<String>,
+    href: Option<String>,
+    code: bool,
+    tone: Option<&'static str>,
+}
+
+fn plain(text: Option<String>) -> Cell {
+    Cell {
+        text,
+        href: None,
+        code: false,
+        tone: None,
+    }
+}
+
+#[derive(Serialize)]
+struct Group {
+    severity: &'static str,
+    anchor: String,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// `findings.html`: every finding, grouped by severity, in the order of
+/// `isms check --format json`.
+pub(crate) fn findings_page(
+    isms: &Isms,
+    findings: &[Finding],
+    site: &SiteContext,
+    tera: &Tera,
+) -> Result<SiteFile, String> {
+    let groups: Vec<Group> = Severity::ALL
+        .iter()
+        .map(|&sev| Group {
+            severity: sev.as_str(),
+            anchor: format!("severity-{}", sev.as_str()),
+            rows: findings
+                .iter()
+                .filter(|f| f.severity == sev)
+                .map(|f| {
+                    let doc = f.document.as_deref().and_then(|id| isms.doc(id));
+                    let location = match (&f.path, f.line) {
+                        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
+                        (Some(p), None) => Some(p.clone()),
+                        _ => None,
+                    };
+                    vec![
+                        Cell {
+                            text: Some(f.rule.code.to_string()),
+                            href: None,
+                            code: true,
+                            tone: None,
+                        },
+                        plain(Some(f.message.clone())),
+                        Cell {
+                            text: f.document.clone(),
+                            href: doc.map(|d| format!("docs/{}", doc_page(d))),
+                            code: false,
+                            tone: None,
+                        },
+                        plain(location),
+                        plain(
+                            f.control
+                                .map(|c| c.to_string())
+                                .or_else(|| f.effective_clause().map(str::to_string)),
+                        ),
+                        plain(f.hint.clone()),
+                    ]
+                })
+                .collect(),
+        })
+        .collect();
+    let mut ctx = page_context(site, "audit", "", "Findings", false, false);
+    ctx.insert("groups", &groups);
+    ctx.insert("total", &findings.len());
+    Ok((
+        "findings.html".into(),
+        render_page(tera, "audit/findings.html", &ctx)?,
+    ))
+}
+
+/// `clauses.html`: the mandatory documented information of clauses 4-10 and
+/// the documents and records that meet it, or a visible gap.
+pub(crate) fn clauses_page(
+    isms: &Isms,
+    site: &SiteContext,
+    tera: &Tera,
+) -> Result<SiteFile, String> {
+    let rows: Vec<Vec<Cell>> = REQUIRED
+        .iter()
+        .map(|req| {
+            let id = req.clause_id();
+            let meeting: Vec<String> = isms
+                .documents
+                .iter()
+                .filter(|d| d.meets_clause(&id))
+                // Internal audit and management review need records, not
+                // the procedure that describes them (RD001, RD004).
+                .filter(|d| !req.rule.starts_with("RD") || d.is_record())
+                .map(|d| d.id.as_str().to_string())
+                .collect();
+            let title = clauses::title(&id).unwrap_or("");
+            vec![
+                Cell {
+                    text: Some(req.clause.to_string()),
+                    href: None,
+                    code: true,
+                    tone: None,
+                },
+                plain(Some(title.to_string())),
+                plain(Some(req.what.to_string())),
+                if meeting.is_empty() {
+                    Cell {
+                        text: Some(format!("Gap: nothing meets this clause ({})", req.rule)),
+                        href: None,
+                        code: false,
+                        tone: Some("bad"),
+                    }
+                } else {
+                    plain(Some(meeting.join(", ")))
+                },
+            ]
+        })
+        .collect();
+    let mut ctx = page_context(site, "audit", "", "Clauses 4 to 10", false, false);
+    ctx.insert("rows", &rows);
+    Ok((
+        "clauses.html".into(),
+        render_page(tera, "audit/clauses.html", &ctx)?,
+    ))
+}
