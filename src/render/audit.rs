@@ -79,6 +79,28 @@ pub fn render(
     ctx.insert("dirty", &summary.dirty);
     ctx.insert("as_of", &summary.as_of);
     ctx.insert("counts", &counts);
+    ctx.insert(
+        "stage1_date",
+        &isms.config.stage1.map(crate::model::ids::fmt_date),
+    );
+    ctx.insert(
+        "stage2_date",
+        &isms.config.stage2.map(crate::model::ids::fmt_date),
+    );
+    ctx.insert("stage1", &summary.stage1);
+    ctx.insert("stage2", &summary.stage2);
+    let scope = isms
+        .documents
+        .iter()
+        .find(|d| d.doc_type == crate::model::document::DocType::Scope)
+        .map(|d| {
+            (
+                d.id.as_str().to_string(),
+                doc_page(d),
+                d.summary.clone().unwrap_or_else(|| d.title.clone()),
+            )
+        });
+    ctx.insert("scope", &scope);
     ctx.insert("finding_total", &findings.len());
     ctx.insert("rows", &rows);
     files.push((
