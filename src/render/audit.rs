@@ -72,6 +72,8 @@ pub fn render(
         ("observation", summary.counts.observation),
     ]
     .map(|(severity, count)| CountRow { severity, count });
+    let (pack_files, packs) = super::packs::render(isms, &site, tera)?;
+    files.extend(pack_files);
     let title = "Audit evidence index";
     let mut ctx = page_context(&site, "audit", "", title, true, false);
     ctx.insert("organisation", &isms.config.organisation);
@@ -101,6 +103,7 @@ pub fn render(
             )
         });
     ctx.insert("scope", &scope);
+    ctx.insert("packs", &packs);
     ctx.insert("finding_total", &findings.len());
     ctx.insert("rows", &rows);
     files.push((

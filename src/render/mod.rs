@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audit_pages;
 pub mod exports;
 pub mod markdown;
+pub mod packs;
 pub mod soa;
 pub mod staff;
 pub mod write;
@@ -23,7 +24,7 @@ use crate::model::Isms;
 pub type SiteFile = (String, Vec<u8>);
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -51,6 +52,10 @@ const TEMPLATES: [(&str, &str); 9] = [
     (
         "audit/clauses.html",
         include_str!("../../themes/default/templates/audit/clauses.html"),
+    ),
+    (
+        "audit/pack.html",
+        include_str!("../../themes/default/templates/audit/pack.html"),
     ),
     (
         "audit/soa.html",

@@ -1,0 +1,104 @@
+//! Evidence packs of the audit index: for each area an auditor samples, the
+//! records with their dates and their CSV data as tables.
+
+use serde::Serialize;
+use tera::Tera;
+
+use super::{doc_page, page_context, render_page, SiteContext, SiteFile};
+use crate::model::ids::fmt_date;
+use crate::model::Isms;
+
+/// (file stem, title, record kinds it gathers).
+pub(crate) const PACKS: [(&str, &str, &[&str]); 7] = [
+    ("access-control", "Access control", &["access-review"]),
+    ("training", "Training and awareness", &["training"]),
+    ("incidents", "Incident management", &["incident-log"]),
+    ("risk", "Risk assessment and treatment", &["risk-register"]),
+    ("suppliers", "Supplier management", &["supplier-register"]),
+    (
+        "internal-audit",
+        "Internal audit and corrective action",
+        &["internal-audit", "corrective-actions"],
+    ),
+    (
+        "management-review",
+        "Management review",
+        &["management-review"],
+    ),
+];
+
+#[derive(Serialize)]
+struct PackRecord {
+    id: String,
+    title: String,
+    href: String,
+    kind: String,
+    date: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+    data_path: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PackLink {
+    href: String,
+    title: &'static str,
+    records: usize,
+}
+
+/// The pack pages, and the links the overview lists.
+pub(crate) fn render(
+    isms: &Isms,
+    site: &SiteContext,
+    tera: &Tera,
+) -> Result<(Vec<SiteFile>, Vec<PackLink>), String> {
+    let mut files = Vec::new();
+    let mut links = Vec::new();
+    for (stem, title, kinds) in PACKS {
+        let mut records: Vec<PackRecord> = isms
+            .documents
+            .iter()
+            .filter_map(|d| d.record.as_ref().map(|r| (d, r)))
+            .filter(|(_, r)| kinds.contains(&r.kind.as_str()))
+            .map(|(d, r)| PackRecord {
+                id: d.id.as_str().to_string(),
+                title: d.title.clone(),
+                href: format!("../docs/{}", doc_page(d)),
+                kind: r.kind.clone(),
+                date: fmt_date(r.date.value),
+                columns: r
+                    .table
+                    .as_ref()
+                    .map(|t| t.header.clone())
+                    .unwrap_or_default(),
+                rows: r
+                    .table
+                    .as_ref()
+                    .map(|t| t.rows.iter().map(|row| row.cells.clone()).collect())
+                    .unwrap_or_default(),
+                data_path: r.table.as_ref().map(|t| t.path.clone()),
+            })
+            .collect();
+        records.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
+        let mut ctx = page_context(
+            site,
+            "audit",
+            "../",
+            &format!("Evidence pack: {title}"),
+            false,
+            false,
+        );
+        ctx.insert("records", &records);
+        ctx.insert("kinds", &kinds);
+        files.push((
+            format!("packs/{stem}.html"),
+            render_page(tera, "audit/pack.html", &ctx)?,
+        ));
+        links.push(PackLink {
+            href: format!("packs/{stem}.html"),
+            title,
+            records: records.len(),
+        });
+    }
+    Ok((files, links))
+}
