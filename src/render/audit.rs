@@ -111,7 +111,13 @@ pub fn render(
         render_page(tera, "audit/index.html", &ctx)?,
     ));
 
-    files.extend(super::soa::render(isms, findings, &site, tera)?);
+    files.extend(super::soa::render(
+        isms,
+        findings,
+        &site,
+        tera,
+        summary_date(summary),
+    )?);
     files.extend(super::exports::render(isms, summary, findings)?);
     files.push(super::audit_pages::findings_page(
         isms, findings, &site, tera,
@@ -143,4 +149,9 @@ pub fn render(
         files.push(page?);
     }
     Ok(files)
+}
+
+/// The as-of date of the run (the summary holds it as text).
+fn summary_date(summary: &Summary) -> crate::model::ids::Date {
+    crate::model::ids::parse_date(&summary.as_of).unwrap_or_default()
 }

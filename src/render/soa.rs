@@ -140,6 +140,7 @@ pub(crate) fn render(
     findings: &[Finding],
     site: &SiteContext,
     tera: &Tera,
+    as_of: crate::model::ids::Date,
 ) -> Result<Vec<SiteFile>, String> {
     let all = rows(isms, findings);
     let groups: Vec<ThemeGroup> = Theme::ALL
@@ -202,6 +203,10 @@ pub(crate) fn render(
     Ok(vec![
         ("soa.html".into(), page),
         ("exports/soa.csv".into(), soa_csv(&all)?),
+        (
+            "exports/soa.xlsx".into(),
+            soa_xlsx(&all, as_of).map_err(|e| format!("soa.xlsx: {e}"))?,
+        ),
     ])
 }
 
@@ -214,37 +219,75 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
+/// The SoA as a spreadsheet: a bold header row, frozen panes, and document
+/// properties fixed to the as-of date so that the file is reproducible.
+fn soa_xlsx(
+    rows: &[ControlRow],
+    as_of: crate::model::ids::Date,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use chrono::Datelike;
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let created =
+        ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title("Statement of Applicability")
+            .set_creation_datetime(&created),
+    );
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("SoA")?;
+    for (col, name) in SOA_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *name, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        for (col, cell) in soa_record(r).iter().enumerate() {
+            sheet.write_string(i as u32 + 1, col as u16, neutralise(cell))?;
+        }
+    }
+    for (col, width) in [8, 40, 14, 11, 14, 70, 24, 24].into_iter().enumerate() {
+        sheet.set_column_width(col as u16, width)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    workbook.save_to_buffer()
+}
+
+const SOA_HEADER: [&str; 8] = [
+    "id",
+    "title",
+    "theme",
+    "applicable",
+    "status",
+    "justification",
+    "implemented_by",
+    "evidence",
+];
+
+fn soa_record(r: &ControlRow) -> [String; 8] {
+    let ids = |docs: &[&Document]| {
+        docs.iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    [
+        r.id.to_string(),
+        r.id.control().title.to_string(),
+        r.id.control().theme.as_str().to_string(),
+        applicable(r).to_string(),
+        status(r).to_string(),
+        justification(r),
+        ids(&r.implemented_by),
+        ids(&r.evidence),
+    ]
+}
+
 fn soa_csv(rows: &[ControlRow]) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "title",
-        "theme",
-        "applicable",
-        "status",
-        "justification",
-        "implemented_by",
-        "evidence",
-    ];
-    w.write_record(header).map_err(|e| e.to_string())?;
+    w.write_record(SOA_HEADER).map_err(|e| e.to_string())?;
     for r in rows {
-        let ids = |docs: &[&Document]| {
-            docs.iter()
-                .map(|d| d.id.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let record = [
-            r.id.to_string(),
-            r.id.control().title.to_string(),
-            r.id.control().theme.as_str().to_string(),
-            applicable(r).to_string(),
-            status(r).to_string(),
-            justification(r),
-            ids(&r.implemented_by),
-            ids(&r.evidence),
-        ];
-        w.write_record(record.iter().map(|c| neutralise(c)))
+        w.write_record(soa_record(r).iter().map(|c| neutralise(c)))
             .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
