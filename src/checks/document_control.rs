@@ -6,7 +6,7 @@ use super::{rules, Context};
 use crate::finding::{Finding, Severity};
 use crate::load::history::ApprovalCommit;
 use crate::model::document::{Document, Status};
-use crate::model::ids::{add_months, fmt_date};
+use crate::model::ids::fmt_date;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
@@ -125,13 +125,13 @@ fn review(
     out: &mut Vec<Finding>,
 ) {
     let id = doc.id.as_str();
-    let (due, line) = match &doc.next_review {
-        Some(next) => (next.value, next.line),
-        None => (
-            add_months(approved_on, ctx.isms.config.review_interval_months),
-            doc.approved_on.as_ref().map_or(1, |s| s.line),
-        ),
-    };
+    let due = ctx.isms.next_review(doc).unwrap_or(approved_on);
+    let line = doc
+        .next_review
+        .as_ref()
+        .map(|n| n.line)
+        .or(doc.approved_on.as_ref().map(|a| a.line))
+        .unwrap_or(1);
     let hint = "Review the document, then record the new approval (`isms approve`) or set a new `next_review`.";
     if due < ctx.as_of {
         out.push(

@@ -12,8 +12,9 @@ use crate::model::catalogue::ControlId;
 use crate::model::document::Status;
 
 /// Markdown extensions the documents may use; heading attributes give the
-/// explicit `{#anchor}` syntax.
-fn options() -> Options {
+/// explicit `{#anchor}` syntax. The renderer parses with the same set, so
+/// anchors and links agree between checks and pages.
+pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -41,7 +42,7 @@ pub fn heading_anchors(body: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut current: Option<(Option<String>, String)> = None;
-    for event in Parser::new_ext(body, options()) {
+    for event in Parser::new_ext(body, markdown_options()) {
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 current = Some((id.map(|i| i.to_string()), String::new()));
@@ -179,7 +180,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// Link destinations with their byte offset in the body.
 fn links(body: &str) -> Vec<(String, usize)> {
-    Parser::new_ext(body, options())
+    Parser::new_ext(body, markdown_options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
             Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url.to_string(), range.start)),

@@ -54,6 +54,16 @@ impl Isms {
             && self.staff_classification(doc)
     }
 
+    /// When a document's next review falls due: `next_review` if written,
+    /// else one review interval after approval (clamped to month ends).
+    pub fn next_review(&self, doc: &Document) -> Option<ids::Date> {
+        doc.next_review.as_ref().map(|n| n.value).or_else(|| {
+            doc.approved_on
+                .as_ref()
+                .map(|a| ids::add_months(a.value, self.config.review_interval_months))
+        })
+    }
+
     pub fn staff_classification(&self, doc: &Document) -> bool {
         self.config
             .site

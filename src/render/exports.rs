@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::soa::neutralise;
 use super::SiteFile;
 use crate::finding::Finding;
-use crate::model::ids::{add_months, fmt_date};
+use crate::model::ids::fmt_date;
 use crate::model::Isms;
 use crate::report::Summary;
 
@@ -82,11 +82,7 @@ fn register_csv(isms: &Isms) -> Result<Vec<u8>, String> {
     ])
     .map_err(|e| e.to_string())?;
     for d in &isms.documents {
-        let next_review = d.next_review.as_ref().map(|n| n.value).or_else(|| {
-            d.approved_on
-                .as_ref()
-                .map(|a| add_months(a.value, isms.config.review_interval_months))
-        });
+        let next_review = isms.next_review(d);
         let history = isms.history.as_ref();
         let last = history
             .and_then(|h| h.docs.get(&d.path))

@@ -2,18 +2,9 @@
 //! the caller (each site decides which documents it may link to); anything it
 //! refuses becomes plain text, so a hidden document leaves no trace.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use crate::checks::links::heading_anchors;
-
-/// The same extensions the link checker parses with, so anchors agree.
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
+use crate::checks::links::{heading_anchors, markdown_options};
 
 /// Renders `body` to HTML. `resolve` maps a link destination as written to
 /// the href to use, or `None` to render the link's text alone.
@@ -24,7 +15,7 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
     let mut dropping_h1 = false;
     // Whether each open link was kept, so its end tag can follow suit.
     let mut open_links: Vec<bool> = Vec::new();
-    for event in Parser::new_ext(body, options()) {
+    for event in Parser::new_ext(body, markdown_options()) {
         let first = !started;
         started = true;
         match event {

@@ -17,7 +17,7 @@ use tera::{Context, Tera};
 
 use crate::load::join_relative;
 use crate::model::document::Document;
-use crate::model::ids::{add_months, fmt_date};
+use crate::model::ids::fmt_date;
 use crate::model::Isms;
 
 /// One output file: path relative to its site root (`/`-separated) and bytes.
@@ -377,13 +377,7 @@ pub(crate) struct MetaItem {
 
 /// The facts every document page shows.
 pub(crate) fn meta_items(isms: &Isms, doc: &Document) -> Vec<MetaItem> {
-    // Without an explicit date, the next review falls due one review interval
-    // after approval (the document control rule).
-    let next_review = doc.next_review.as_ref().map(|d| d.value).or_else(|| {
-        doc.approved_on
-            .as_ref()
-            .map(|d| add_months(d.value, isms.config.review_interval_months))
-    });
+    let next_review = isms.next_review(doc);
     let item = |label, value: Option<String>| MetaItem { label, value };
     vec![
         item("Id", Some(doc.id.as_str().to_string())),
