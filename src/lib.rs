@@ -12,3 +12,4 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod timing;

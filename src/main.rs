@@ -31,6 +31,9 @@ struct Common {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_name = "SEVERITY", default_value = "minor", value_parser = parse_severity)]
     fail_on: Severity,
+    /// Print how long each stage took to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Subcommand)]
@@ -109,6 +112,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Command::Check { common, .. } | Command::Build { common, .. } = &cli.command {
+        if common.timings {
+            isms::timing::enable();
+        }
+    }
     let code = match cli.command {
         Command::Check { dir, common } => commands::check::run(
             &dir,

@@ -38,7 +38,7 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
         return code;
     }
     let written = render::render_sites(&checked.isms, &checked.summary, &checked.findings)
-        .and_then(|sites| write::write_sites(&out, &sites));
+        .and_then(|sites| crate::timing::step("write", || write::write_sites(&out, &sites)));
     match written {
         Ok(()) => code,
         Err(message) => {

@@ -23,7 +23,9 @@ pub fn run_checks(root: &Path, as_of: Date, opts: &LoadOptions) -> Result<Checke
     let loaded = load::load(root, opts).map_err(|e| e.to_string())?;
     let mut findings = loaded.findings;
     let isms = loaded.isms;
-    findings.extend(checks::run_all(&Context { isms: &isms, as_of }));
+    findings.extend(crate::timing::step("checks", || {
+        checks::run_all(&Context { isms: &isms, as_of })
+    }));
     sort_findings(&mut findings);
     let (commit, dirty) = isms
         .history

@@ -102,35 +102,41 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
         }
     };
 
-    let files = discover(root, &config, opts)?;
-    let parsed: Vec<(String, Vec<u8>, Option<Parsed>)> = files
-        .par_iter()
-        .map(|rel| {
-            let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
-            let parsed = match std::str::from_utf8(&bytes) {
-                Ok(text) => Some(parse_document(rel, text)),
-                Err(e) => {
-                    // Only files that look like front matter count as documents.
-                    if bytes.starts_with(b"---") || bytes.starts_with(b"\xef\xbb\xbf---") {
-                        let line = bytes[..e.valid_up_to()]
-                            .iter()
-                            .filter(|&&b| b == b'\n')
-                            .count() as u32
-                            + 1;
-                        Some(Parsed::Document {
-                            document: None,
-                            findings: vec![Finding::new(&rules::DC001, "file is not valid UTF-8")
-                                .at(rel.as_str(), line)
-                                .hint("save the file as UTF-8")],
-                        })
-                    } else {
-                        None
-                    }
-                }
-            };
-            (rel.clone(), bytes, parsed)
-        })
-        .collect();
+    let files = crate::timing::step("load: discover", || discover(root, &config, opts))?;
+    let parsed: Vec<(String, Vec<u8>, Option<Parsed>)> =
+        crate::timing::step("load: read and parse", || {
+            files
+                .par_iter()
+                .map(|rel| {
+                    let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+                    let parsed = match std::str::from_utf8(&bytes) {
+                        Ok(text) => Some(parse_document(rel, text)),
+                        Err(e) => {
+                            // Only files that look like front matter count as documents.
+                            if bytes.starts_with(b"---") || bytes.starts_with(b"\xef\xbb\xbf---") {
+                                let line = bytes[..e.valid_up_to()]
+                                    .iter()
+                                    .filter(|&&b| b == b'\n')
+                                    .count() as u32
+                                    + 1;
+                                Some(Parsed::Document {
+                                    document: None,
+                                    findings: vec![Finding::new(
+                                        &rules::DC001,
+                                        "file is not valid UTF-8",
+                                    )
+                                    .at(rel.as_str(), line)
+                                    .hint("save the file as UTF-8")],
+                                })
+                            } else {
+                                None
+                            }
+                        }
+                    };
+                    (rel.clone(), bytes, parsed)
+                })
+                .collect()
+        });
 
     let mut documents = Vec::new();
     for (rel, bytes, parsed) in parsed {
@@ -231,15 +237,17 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
 
     // History, in one pass for all documents.
     let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
-    let history = history::read_history(
-        root,
-        &doc_paths,
-        &fingerprint,
-        &history::HistoryOptions {
-            use_cache: opts.history_cache,
-            cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
-        },
-    )
+    let history = crate::timing::step("load: git history", || {
+        history::read_history(
+            root,
+            &doc_paths,
+            &fingerprint,
+            &history::HistoryOptions {
+                use_cache: opts.history_cache,
+                cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
+            },
+        )
+    })
     .map_err(FatalError::History)?;
 
     sources.sort();

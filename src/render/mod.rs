@@ -95,10 +95,12 @@ pub fn render_sites(
     summary: &crate::report::Summary,
     findings: &[crate::finding::Finding],
 ) -> Result<Sites, String> {
-    let tera = theme(isms)?;
+    let tera = crate::timing::step("render: theme", || theme(isms))?;
     Ok(Sites {
-        staff: staff::render(isms, &tera)?,
-        audit: audit::render(isms, summary, findings, &tera)?,
+        staff: crate::timing::step("render: staff site", || staff::render(isms, &tera))?,
+        audit: crate::timing::step("render: audit index", || {
+            audit::render(isms, summary, findings, &tera)
+        })?,
     })
 }
 

@@ -1,6 +1,9 @@
 //! The staff site: only documents [`Isms::on_staff_site`] allows (contract
 //! section 4), and nothing that names any other document.
 
+use std::collections::HashSet;
+
+use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Tera;
@@ -63,19 +66,8 @@ pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
         .iter()
         .filter(|d| isms.on_staff_site(d))
         .collect();
-    // Every way a hidden document could be named in a commit subject.
-    let hidden: Vec<String> = isms
-        .documents
-        .iter()
-        .filter(|d| !isms.on_staff_site(d))
-        .flat_map(|d| [d.id.as_str().to_string(), d.title.clone(), d.path.clone()])
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.to_lowercase())
-        .collect();
-    let keep = |subject: &str| {
-        let subject = subject.to_lowercase();
-        !hidden.iter().any(|h| subject.contains(h.as_str()))
-    };
+    let naming_hidden = subjects_naming_hidden(isms);
+    let keep = |subject: &str| !naming_hidden.contains(subject);
     let visible = |d: &Document| isms.on_staff_site(d);
 
     let mut files = static_files(isms)?;
@@ -154,6 +146,37 @@ pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
         format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes(),
     ));
     Ok(files)
+}
+
+/// The commit subjects that name a document kept off the staff site (its id,
+/// title or path, ignoring case): the staff history leaves them out.
+///
+/// One Aho-Corasick pass per distinct subject, so that the cost grows with
+/// commits plus names rather than their product.
+fn subjects_naming_hidden(isms: &Isms) -> HashSet<&str> {
+    let names: Vec<String> = isms
+        .documents
+        .iter()
+        .filter(|d| !isms.on_staff_site(d))
+        .flat_map(|d| [d.id.as_str().to_string(), d.title.clone(), d.path.clone()])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.to_lowercase())
+        .collect();
+    let Some(history) = &isms.history else {
+        return HashSet::new();
+    };
+    let subjects = history.commits.iter().map(|c| c.subject.as_str());
+    if names.is_empty() {
+        return HashSet::new();
+    }
+    match AhoCorasick::new(&names) {
+        Ok(matcher) => subjects
+            .filter(|s| matcher.is_match(&s.to_lowercase()))
+            .collect(),
+        // Too many names for the automaton: leave every message out rather
+        // than risk naming a hidden document.
+        Err(_) => subjects.collect(),
+    }
 }
 
 /// The distinct lowercase words of a rendered body (tags and entities left
