@@ -12,4 +12,5 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod timing;

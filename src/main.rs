@@ -57,6 +57,37 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Build both sites into memory, serve them on 127.0.0.1 and rebuild on
+    /// every change, reloading open pages.
+    Serve {
+        /// The ISMS root (holding isms.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        /// Address to listen on. The default, 127.0.0.1, is reachable from
+        /// this machine only; any other address serves the audit index,
+        /// with every document, to the network without access control.
+        #[arg(long, value_name = "ADDRESS")]
+        bind: Option<std::net::IpAddr>,
+        /// Open the staff site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Look for changes by polling instead of file-system events (for
+        /// network shares and containers where events do not arrive).
+        #[arg(long)]
+        poll: bool,
+        /// The date every date rule is judged against (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+        as_of: Option<Date>,
+        /// Print how long each stage of every rebuild took to stderr.
+        #[arg(long)]
+        timings: bool,
+        /// Stop after this many seconds (for scripts and tests).
+        #[arg(long, value_name = "SECONDS", hide = true)]
+        exit_after: Option<u64>,
+    },
     /// Explain a rule (or list all rules).
     Explain { code: Option<String> },
     /// List the ISO/IEC 27001:2022 Annex A controls.
@@ -137,6 +168,29 @@ fn main() -> ExitCode {
             common.format,
             common.fail_on,
         ),
+        Command::Serve {
+            dir,
+            port,
+            bind,
+            open,
+            poll,
+            as_of,
+            exit_after,
+            timings,
+        } => {
+            if timings {
+                isms::timing::enable();
+            }
+            isms::serve::run(&isms::serve::Options {
+                root: dir,
+                port,
+                bind,
+                open,
+                as_of,
+                poll,
+                exit_after: exit_after.map(std::time::Duration::from_secs),
+            })
+        }
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Controls { format } => commands::controls::run(format),
         Command::Approve { id, by, on, dir } => {

@@ -1,5 +1,8 @@
 //! `isms build` end to end: a confidential document must leave no trace on
-//! the staff site, while staff documents are published.
+//! the staff site, while staff documents are published; the audit overview
+//! shows the Stage 2 timeline, SoA coverage and the full register.
+
+mod common;
 
 use std::fs;
 use std::path::Path;
@@ -172,7 +175,13 @@ fn confidential_documents_stay_off_the_staff_site() {
     let open_audit = fs::read_to_string(out.join("audit/docs/POL-OPEN.html")).expect("audit open");
     assert!(open_audit.contains("href=\"POL-VAULT.html#keys\""));
     let audit_index = fs::read_to_string(out.join("audit/index.html")).expect("audit index");
-    assert!(audit_index.contains("POL-VAULT") && audit_index.contains("Example Ltd"));
+    assert!(audit_index.contains("Example Ltd"));
+    let register = fs::read_to_string(out.join("audit/register.html")).expect("register");
+    assert!(register.contains("POL-VAULT") && register.contains("POL-OPEN"));
+    assert!(
+        audit_index.contains("The timeline needs a Stage 2 date"),
+        "no [audit] stage2: the timeline is replaced by a note"
+    );
 
     // A rebuild is byte-for-byte the same and leaves no temporary folder.
     let first = all_text(&out);
@@ -284,4 +293,132 @@ fn refuses_a_non_empty_folder_it_did_not_create() {
     let site = out.path().join("site");
     assert!(build(isms.path(), &site).status.success());
     assert!(build(isms.path(), &site).status.success());
+}
+
+/// Builds the example ISMS (after `change`) at the tests' fixed as-of date
+/// and returns the audit overview and `register.csv`.
+fn build_example(change: impl FnOnce(&Path)) -> (String, String) {
+    let (_repo_dir, root, _repo) = common::example_repo();
+    change(&root);
+    let out = tempfile::tempdir().expect("out");
+    let site = out.path().join("site");
+    let run = Command::new(env!("CARGO_BIN_EXE_isms"))
+        .arg("build")
+        .arg(&root)
+        .arg("--out")
+        .arg(&site)
+        .args(["--as-of", common::AS_OF, "--fail-on", "error"])
+        .output()
+        .expect("run isms build");
+    assert!(
+        run.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let read = |rel: &str| fs::read_to_string(site.join(rel)).expect(rel);
+    (read("audit/index.html"), read("audit/exports/register.csv"))
+}
+
+/// The state the timeline shows for a milestone, from its row's class.
+fn milestone_state<'a>(index: &'a str, key: &str) -> &'a str {
+    let marker = format!("<tr id=\"milestone-{key}\" class=\"milestone-");
+    let start = index.find(&marker).map(|i| i + marker.len());
+    let start = start.unwrap_or_else(|| panic!("no milestone {key}"));
+    let len = index[start..].find('"').expect("end of class");
+    &index[start..start + len]
+}
+
+#[test]
+fn audit_overview_shows_coverage_timeline_and_register() {
+    let (index, register) = build_example(|_| {});
+
+    // The chart is an image with a text alternative, drawn at build time.
+    let svg_start = index
+        .find("<svg class=\"cov-chart\"")
+        .expect("coverage chart");
+    let svg_tag = &index[svg_start..svg_start + index[svg_start..].find('>').expect("tag end")];
+    assert!(svg_tag.contains("role=\"img\""), "{svg_tag}");
+    assert!(index[svg_start..].contains("<title id=\"coverage-title\">"));
+    assert!(index[svg_start..].contains("<desc id=\"coverage-desc\">Organizational controls"));
+    // The table beside it adds up to the catalogue.
+    let totals = index.find("<tr class=\"total-row\">").expect("totals row");
+    let totals = &index[totals..totals + index[totals..].find("</tr>").expect("row end")];
+    assert!(totals.ends_with("<td class=\"num\">93</td>"), "{totals}");
+
+    // The example is ready for Stage 2 on 2027-03-02 as of 2027-02-15: the
+    // internal audit (2026-12-01) is more than 8 weeks before it.
+    for key in [
+        "internal-audit",
+        "management-review",
+        "documents-approved",
+        "training",
+        "access-review",
+        "evidence-packs",
+    ] {
+        assert_eq!(milestone_state(&index, key), "done", "{key}");
+    }
+    assert_eq!(milestone_state(&index, "register-walk-through"), "to-do");
+    assert_eq!(milestone_state(&index, "staff-briefing"), "to-do");
+    assert!(index.contains("REC-IA-2026.html\">REC-IA-2026</a>, dated 2026-12-01"));
+
+    assert_eq!(
+        register.lines().next(),
+        Some(
+            "id,title,type,version,status,owner,approved_by,approved_on,next_review,\
+             classification,audience,staff_site,last_change_commit,last_change_date,\
+             last_change_author,approval_current,path"
+        )
+    );
+    let policy = register
+        .lines()
+        .find(|l| l.starts_with("POL-IS,"))
+        .expect("POL-IS row");
+    assert!(
+        policy.ends_with(",yes,policies/information-security-policy.md"),
+        "{policy}"
+    );
+    let record = register
+        .lines()
+        .find(|l| l.starts_with("REC-IA-2026,"))
+        .expect("REC-IA-2026 row");
+    assert!(
+        record.contains(",auditor,no,") && record.contains(",n/a,"),
+        "{record}"
+    );
+}
+
+#[test]
+fn audit_timeline_shows_late_missing_and_upcoming_milestones() {
+    let (index, _) = build_example(|root| {
+        // Stage 2 moved forward to 2027-02-01 and the management review gone.
+        common::edit(
+            &root.join("isms.toml"),
+            "stage2 = 2027-03-02",
+            "stage2 = 2027-02-01",
+        );
+        common::remove(&root.join("records/management-review/2027-01-management-review.md"));
+    });
+    assert_eq!(milestone_state(&index, "internal-audit"), "done");
+    assert_eq!(milestone_state(&index, "management-review"), "missing");
+    // The SoA was approved on 2027-01-25, after the due date 2027-01-04.
+    assert_eq!(milestone_state(&index, "documents-approved"), "late");
+    // Due 2027-01-18: the review of 2027-01-18 is just in time.
+    assert_eq!(milestone_state(&index, "access-review"), "done");
+    // No management review at all, so one evidence area is empty.
+    assert_eq!(milestone_state(&index, "evidence-packs"), "missing");
+
+    let (index, _) = build_example(|root| {
+        common::edit(
+            &root.join("isms.toml"),
+            "stage2 = 2027-03-02",
+            "stage2 = 2027-05-04",
+        );
+        for month in ["2026-04", "2026-07", "2026-10", "2027-01"] {
+            common::remove(&root.join(format!("records/access-reviews/{month}.md")));
+        }
+    });
+    // Due 2027-04-20, well after the as-of date: still to do, not missing.
+    assert_eq!(milestone_state(&index, "access-review"), "upcoming");
+    assert!(index.contains("To do by 2027-04-20"));
 }

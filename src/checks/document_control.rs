@@ -388,6 +388,7 @@ mod tests {
             head: Some("0".repeat(40)),
             shallow: false,
             dirty: false,
+            worktree_changes: Default::default(),
             root_prefix: String::new(),
             commits: Vec::new(),
             docs: entries

@@ -5,11 +5,13 @@
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 
 use super::{rules, Context};
 use crate::finding::Finding;
 use crate::model::catalogue::ControlId;
-use crate::model::document::Status;
+use crate::model::document::{Document, Status};
+use crate::model::Isms;
 
 /// Markdown extensions the documents may use; heading attributes give the
 /// explicit `{#anchor}` syntax. The renderer parses with the same set, so
@@ -73,106 +75,154 @@ pub fn heading_anchors(body: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Where one link leads.
+enum Outcome {
+    /// Not something this check judges (external URL, README, valid control).
+    Skip,
+    /// The target does not exist.
+    Broken(Finding),
+    /// A document (by index), with the anchor asked for.
+    Doc(usize, Option<String>),
+}
+
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
-    let mut anchors: HashMap<usize, HashSet<String>> = HashMap::new();
-    let mut anchors_of = |i: usize| -> HashSet<String> {
-        anchors
-            .entry(i)
-            .or_insert_with(|| {
-                heading_anchors(&isms.documents[i].body)
-                    .into_iter()
-                    .map(|(a, _)| a)
-                    .collect()
-            })
-            .clone()
-    };
-    for (index, doc) in isms.documents.iter().enumerate() {
-        for (dest, offset) in links(&doc.body) {
-            let line = doc.body_line + line_offset(&doc.body, offset);
-            let broken = |what: String, hint: &str| {
+    // Parsing the bodies is most of the cost: spread it over all cores.
+    let links_per_doc: Vec<Vec<(String, u32)>> = isms
+        .documents
+        .par_iter()
+        .map(|doc| {
+            links(&doc.body)
+                .into_iter()
+                .map(|(dest, offset)| (dest, doc.body_line + line_offset(&doc.body, offset)))
+                .collect()
+        })
+        .collect();
+    let outcomes: Vec<(usize, u32, Outcome)> = links_per_doc
+        .into_iter()
+        .enumerate()
+        .flat_map(|(index, links)| {
+            links
+                .into_iter()
+                .map(move |(dest, line)| (index, line, classify(isms, index, &dest, line)))
+        })
+        .collect();
+    // Heading anchors, only of the documents linked to with one.
+    let wanted: HashSet<usize> = outcomes
+        .iter()
+        .filter_map(|(_, _, o)| match o {
+            Outcome::Doc(target, Some(anchor)) if !anchor.is_empty() => Some(*target),
+            _ => None,
+        })
+        .collect();
+    let anchors: HashMap<usize, HashSet<String>> = wanted
+        .into_par_iter()
+        .map(|i| {
+            let set = heading_anchors(&isms.documents[i].body)
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect();
+            (i, set)
+        })
+        .collect();
+    for (index, line, outcome) in outcomes {
+        let doc = &isms.documents[index];
+        let (target_index, anchor) = match outcome {
+            Outcome::Skip => continue,
+            Outcome::Broken(finding) => {
+                out.push(finding);
+                continue;
+            }
+            Outcome::Doc(target, anchor) => (target, anchor),
+        };
+        let target_doc = &isms.documents[target_index];
+        if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+            if !anchors
+                .get(&target_index)
+                .is_some_and(|set| set.contains(&anchor))
+            {
+                out.push(broken(
+                    doc,
+                    line,
+                    format!(
+                        "heading #{anchor} in {}, which does not exist",
+                        target_doc.id.as_str()
+                    ),
+                    "Link to an existing heading's anchor (lowercase, spaces as hyphens), or add `{#anchor}` to the heading.",
+                ));
+                continue;
+            }
+        }
+        if target_index != index && doc.is_approved() && target_doc.status == Some(Status::Draft) {
+            out.push(
                 Finding::new(
-                    &rules::DC010,
-                    format!("{} links to {what}", doc.id.as_str()),
+                    &rules::DC011,
+                    format!(
+                        "approved document {} links to {}, which is a draft",
+                        doc.id.as_str(),
+                        target_doc.id.as_str()
+                    ),
                 )
                 .at(&doc.path, line)
                 .document(doc.id.as_str())
-                .hint(hint.to_string())
-            };
-            let target = match resolve(&dest) {
-                Target::Ignore => continue,
-                Target::Control(text) => {
-                    if ControlId::parse(&text).is_none() {
-                        out.push(broken(
-                            format!("control {text}, which is not an Annex A control"),
-                            "Use an ISO/IEC 27001:2022 control id such as `control:5.15`.",
-                        ));
-                    }
-                    continue;
-                }
-                Target::Own(anchor) => (index, anchor),
-                Target::Id(id, anchor) => match isms.by_id.get(&id) {
-                    Some(&i) => (i, anchor),
-                    None => {
-                        out.push(broken(
-                            format!("document id {id}, which does not exist"),
-                            "Correct the id, or add the document it refers to.",
-                        ));
-                        continue;
-                    }
-                },
-                Target::Path(path, anchor) => {
-                    let found = join(&doc.path, &path).and_then(|p| {
-                        isms.by_path.get(&p).copied().map(Ok).or_else(|| {
-                            // A `.md` without front matter (a README) is not a
-                            // controlled document but is still a valid target.
-                            isms.root.join(&p).is_file().then_some(Err(()))
-                        })
-                    });
-                    match found {
-                        Some(Ok(i)) => (i, anchor),
-                        Some(Err(())) => continue,
-                        None => {
-                            out.push(broken(
-                                format!("{path}, which does not exist"),
-                                "Correct the relative path, or link by id (`id:DOC-ID`) so renames do not break it.",
-                            ));
-                            continue;
-                        }
-                    }
-                }
-            };
-            let (target_index, anchor) = target;
-            let target_doc = &isms.documents[target_index];
-            if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-                if !anchors_of(target_index).contains(&anchor) {
-                    out.push(broken(
-                        format!(
-                            "heading #{anchor} in {}, which does not exist",
-                            target_doc.id.as_str()
-                        ),
-                        "Link to an existing heading's anchor (lowercase, spaces as hyphens), or add `{#anchor}` to the heading.",
-                    ));
-                    continue;
-                }
-            }
-            if target_index != index
-                && doc.is_approved()
-                && target_doc.status == Some(Status::Draft)
-            {
-                out.push(
-                    Finding::new(
-                        &rules::DC011,
-                        format!(
-                            "approved document {} links to {}, which is a draft",
-                            doc.id.as_str(),
-                            target_doc.id.as_str()
-                        ),
-                    )
-                    .at(&doc.path, line)
-                    .document(doc.id.as_str())
-                    .hint("Approve the linked document, or remove the link until it is approved."),
-                );
+                .hint("Approve the linked document, or remove the link until it is approved."),
+            );
+        }
+    }
+}
+
+/// A DC010 finding for a link at `line` of `doc`.
+fn broken(doc: &Document, line: u32, what: String, hint: &str) -> Finding {
+    Finding::new(
+        &rules::DC010,
+        format!("{} links to {what}", doc.id.as_str()),
+    )
+    .at(&doc.path, line)
+    .document(doc.id.as_str())
+    .hint(hint.to_string())
+}
+
+/// Where the link `dest` at `line` of document `index` leads.
+fn classify(isms: &Isms, index: usize, dest: &str, line: u32) -> Outcome {
+    let doc = &isms.documents[index];
+    match resolve(dest) {
+        Target::Ignore => Outcome::Skip,
+        Target::Control(text) => match ControlId::parse(&text) {
+            Some(_) => Outcome::Skip,
+            None => Outcome::Broken(broken(
+                doc,
+                line,
+                format!("control {text}, which is not an Annex A control"),
+                "Use an ISO/IEC 27001:2022 control id such as `control:5.15`.",
+            )),
+        },
+        Target::Own(anchor) => Outcome::Doc(index, anchor),
+        Target::Id(id, anchor) => match isms.by_id.get(&id) {
+            Some(&i) => Outcome::Doc(i, anchor),
+            None => Outcome::Broken(broken(
+                doc,
+                line,
+                format!("document id {id}, which does not exist"),
+                "Correct the id, or add the document it refers to.",
+            )),
+        },
+        Target::Path(path, anchor) => {
+            let found = join(&doc.path, &path).and_then(|p| {
+                isms.by_path.get(&p).copied().map(Ok).or_else(|| {
+                    // A `.md` without front matter (a README) is not a
+                    // controlled document but is still a valid target.
+                    isms.root.join(&p).is_file().then_some(Err(()))
+                })
+            });
+            match found {
+                Some(Ok(i)) => Outcome::Doc(i, anchor),
+                Some(Err(())) => Outcome::Skip,
+                None => Outcome::Broken(broken(
+                    doc,
+                    line,
+                    format!("{path}, which does not exist"),
+                    "Correct the relative path, or link by id (`id:DOC-ID`) so renames do not break it.",
+                )),
             }
         }
     }

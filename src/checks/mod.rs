@@ -28,11 +28,14 @@ impl Context<'_> {
 
 /// Runs every family of checks and returns their findings (unsorted).
 pub fn run_all(ctx: &Context) -> Vec<Finding> {
+    use crate::timing::step;
     let mut out = Vec::new();
-    document_control::check(ctx, &mut out);
-    links::check(ctx, &mut out);
-    soa::check(ctx, &mut out);
-    stage1::check(ctx, &mut out);
-    records::check(ctx, &mut out);
+    step("checks: document control", || {
+        document_control::check(ctx, &mut out)
+    });
+    step("checks: links", || links::check(ctx, &mut out));
+    step("checks: soa", || soa::check(ctx, &mut out));
+    step("checks: stage 1", || stage1::check(ctx, &mut out));
+    step("checks: records", || records::check(ctx, &mut out));
     out
 }

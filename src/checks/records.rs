@@ -7,14 +7,20 @@ use crate::finding::Finding;
 use crate::model::document::{DocType, Document};
 use crate::model::ids::{days_between, fmt_date, Date, Interval};
 use crate::model::record::{AuditSeverity, Record, RecordDetails, TypedRows, REVIEW_INPUTS};
+use crate::model::timeline;
 
 /// How close to Stage 2 an internal audit may be completed before an auditor
-/// doubts there was time to act on it (RD002).
-const AUDIT_LEAD_DAYS: i64 = 8 * 7;
+/// doubts there was time to act on it (RD002). The lead times are the Stage 2
+/// timeline's, so the overview and the findings agree.
+const AUDIT_LEAD_DAYS: i64 = weeks(timeline::INTERNAL_AUDIT_WEEKS);
 /// The same for a management review (RD005).
-const REVIEW_LEAD_DAYS: i64 = 6 * 7;
+const REVIEW_LEAD_DAYS: i64 = weeks(timeline::MANAGEMENT_REVIEW_WEEKS);
 /// Approvals closer than this to Stage 2 look written for the audit (RD014).
-const APPROVAL_LEAD_DAYS: i64 = 28;
+const APPROVAL_LEAD_DAYS: i64 = weeks(timeline::APPROVAL_WEEKS);
+
+const fn weeks(n: u32) -> i64 {
+    n as i64 * 7
+}
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let stage2 = ctx.stage2();
@@ -46,11 +52,7 @@ fn records<'a>(
     ctx: &'a Context,
     kind: &'a str,
 ) -> impl Iterator<Item = (&'a Document, &'a Record)> {
-    ctx.isms
-        .documents
-        .iter()
-        .filter(|d| d.is_record())
-        .filter_map(move |d| d.record.as_ref().filter(|r| r.kind == kind).map(|r| (d, r)))
+    ctx.isms.records(kind)
 }
 
 /// The latest record of `kind`, optionally only those dated before `before`.
@@ -402,21 +404,12 @@ fn recurring(ctx: &Context, out: &mut Vec<Finding>) {
 /// RD009: every in-scope person appears in some training record.
 fn training(ctx: &Context, out: &mut Vec<Finding>) {
     let roster = &ctx.isms.roster;
-    let trained: Vec<&str> = records(ctx, "training")
-        .filter_map(|(_, r)| r.table.as_ref())
-        .filter_map(|t| match &t.typed {
-            TypedRows::Training(rows) => Some(rows),
-            _ => None,
-        })
-        .flatten()
-        // A row without a completion date is training not yet done.
-        .filter(|row| row.completed_on.is_some())
-        .map(|row| row.person.as_str())
-        .collect();
-    let missing: Vec<&str> = roster
-        .in_scope()
-        .filter(|p| !trained.iter().any(|t| roster.same_person(t, &p.name)))
-        .map(|p| p.name.as_str())
+    let missing: Vec<&str> = ctx
+        .isms
+        .training_completions()
+        .into_iter()
+        .filter(|(_, completed)| completed.is_none())
+        .map(|(p, _)| p.name.as_str())
         .collect();
     if missing.is_empty() {
         return;
@@ -715,6 +708,7 @@ mod tests {
                     line: 3,
                 },
             ],
+            ..Roster::default()
         };
         i
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{Format, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
 use crate::checks::{self, Context};
 use crate::finding::{sort_findings, Finding, Severity};
-use crate::load::{self, LoadOptions};
+use crate::load::{self, LoadOptions, LoadState};
 use crate::model::ids::Date;
 use crate::model::Isms;
 use crate::report::{self, Summary};
@@ -20,7 +20,17 @@ pub struct Checked {
 
 /// Loads and checks; `Err` carries the fatal message (exit 2).
 pub fn run_checks(root: &Path, as_of: Date, opts: &LoadOptions) -> Result<Checked, String> {
-    let loaded = load::load(root, opts).map_err(|e| e.to_string())?;
+    run_checks_with(root, as_of, opts, &mut LoadState::default())
+}
+
+/// As [`run_checks`], reusing and updating what `state` keeps between loads.
+pub fn run_checks_with(
+    root: &Path,
+    as_of: Date,
+    opts: &LoadOptions,
+    state: &mut LoadState,
+) -> Result<Checked, String> {
+    let loaded = load::load_with(root, opts, state).map_err(|e| e.to_string())?;
     let mut findings = loaded.findings;
     let isms = loaded.isms;
     findings.extend(crate::timing::step("checks", || {

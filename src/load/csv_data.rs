@@ -187,7 +187,7 @@ pub fn read_roster(path: &str, text: &str, findings: &mut Vec<Finding>) -> Roste
     let table = read_table(path, text, "", findings);
     let mut roster = Roster {
         path: Some(path.to_string()),
-        people: Vec::new(),
+        ..Roster::default()
     };
     for col in ["person", "role", "in_scope"] {
         if !table.header.iter().any(|h| h == col) {

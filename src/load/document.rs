@@ -50,6 +50,7 @@ pub const CONTRACT_KEYS: &[&str] = &[
 ];
 
 /// The outcome of parsing one file.
+#[derive(Clone)]
 pub enum Parsed {
     /// No front matter: not a controlled document.
     NotADocument,

@@ -31,6 +31,7 @@ mod diff;
 mod follow;
 mod graph;
 mod pool;
+mod refresh;
 mod status;
 
 use std::collections::{HashMap, HashSet};
@@ -149,6 +150,8 @@ pub struct History {
     /// Some file under the ISMS root (not gitignored) differs from HEAD or
     /// is untracked.
     pub dirty: bool,
+    /// The paths under the ISMS root (relative to it) that make it dirty.
+    pub worktree_changes: HashSet<String>,
     /// The ISMS root relative to the repository's work tree (`/`
     /// separators, empty when it is the work tree itself).
     pub root_prefix: String,
@@ -296,12 +299,15 @@ pub fn read_history(
         head,
         shallow,
         dirty: status.dirty,
+        worktree_changes: status.changed,
         root_prefix: prefix,
         commits,
         docs,
         stats,
     })
 }
+
+pub use refresh::{git_state, refresh_worktree, GitState};
 
 /// Turns a caller's path into the form used in trees: `/` separators, no
 /// leading `./`.

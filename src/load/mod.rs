@@ -60,8 +60,42 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
+/// What a long-running process (`isms serve`) keeps from one load to the
+/// next, so that a load after saving one file parses that file only and
+/// reads the git history again only when HEAD or the index moved.
+#[derive(Default)]
+pub struct LoadState {
+    /// Every `.md` file read by the last load, by path relative to the root.
+    files: HashMap<String, ReadFile>,
+    /// Digest of every source file of the last load.
+    digests: HashMap<String, String>,
+    /// The history of the last load and the git state it was read at.
+    history: Option<(Option<history::GitState>, history::History)>,
+    /// Paths (relative to the root) the caller saw change since the last
+    /// load, e.g. from a file watcher: their git status is asked again even
+    /// when they are not sources (a deleted or new file makes the root dirty).
+    pub hints: Vec<String>,
+}
+
+/// One `.md` file as last read: its bytes, digest and parse.
+struct ReadFile {
+    bytes: Vec<u8>,
+    digest: String,
+    parsed: Option<Parsed>,
+}
+
 /// Loads the ISMS rooted at `root`.
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
+    load_with(root, opts, &mut LoadState::default())
+}
+
+/// Loads the ISMS rooted at `root`, reusing what `state` holds from the
+/// last load where the files are unchanged, and leaving this load's in it.
+pub fn load_with(
+    root: &Path,
+    opts: &LoadOptions,
+    state: &mut LoadState,
+) -> Result<Loaded, FatalError> {
     let config_path = root.join("isms.toml");
     let config_text = match std::fs::read(&config_path) {
         Ok(b) => b,
@@ -103,49 +137,37 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
     };
 
     let files = crate::timing::step("load: discover", || discover(root, &config, opts))?;
-    let parsed: Vec<(String, Vec<u8>, Option<Parsed>)> =
-        crate::timing::step("load: read and parse", || {
-            files
-                .par_iter()
-                .map(|rel| {
-                    let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
-                    let parsed = match std::str::from_utf8(&bytes) {
-                        Ok(text) => Some(parse_document(rel, text)),
-                        Err(e) => {
-                            // Only files that look like front matter count as documents.
-                            if bytes.starts_with(b"---") || bytes.starts_with(b"\xef\xbb\xbf---") {
-                                let line = bytes[..e.valid_up_to()]
-                                    .iter()
-                                    .filter(|&&b| b == b'\n')
-                                    .count() as u32
-                                    + 1;
-                                Some(Parsed::Document {
-                                    document: None,
-                                    findings: vec![Finding::new(
-                                        &rules::DC001,
-                                        "file is not valid UTF-8",
-                                    )
-                                    .at(rel.as_str(), line)
-                                    .hint("save the file as UTF-8")],
-                                })
-                            } else {
-                                None
-                            }
-                        }
-                    };
-                    (rel.clone(), bytes, parsed)
-                })
-                .collect()
-        });
+    let previous = &state.files;
+    let read: Vec<(String, ReadFile)> = crate::timing::step("load: read and parse", || {
+        files
+            .par_iter()
+            .map(|rel| {
+                let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+                let file = match previous.get(rel).filter(|f| f.bytes == bytes) {
+                    Some(same) => ReadFile {
+                        bytes,
+                        digest: same.digest.clone(),
+                        parsed: same.parsed.clone(),
+                    },
+                    None => ReadFile {
+                        digest: frontmatter::sha256_hex(&bytes),
+                        parsed: parse_file(rel, &bytes),
+                        bytes,
+                    },
+                };
+                (rel.clone(), file)
+            })
+            .collect()
+    });
 
     let mut documents = Vec::new();
-    for (rel, bytes, parsed) in parsed {
+    for (rel, file) in &read {
         if let Some(Parsed::Document {
             document,
             findings: mut fs,
-        }) = parsed
+        }) = file.parsed.clone()
         {
-            sources.push((rel, frontmatter::sha256_hex(&bytes)));
+            sources.push((rel.clone(), file.digest.clone()));
             if let Some(d) = &document {
                 for f in fs.iter_mut().filter(|f| f.document.is_none()) {
                     f.document = Some(d.id.value.to_string());
@@ -237,20 +259,17 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
 
     // History, in one pass for all documents.
     let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
-    let history = crate::timing::step("load: git history", || {
-        history::read_history(
-            root,
-            &doc_paths,
-            &fingerprint,
-            &history::HistoryOptions {
-                use_cache: opts.history_cache,
-                cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
-            },
-        )
-    })
-    .map_err(FatalError::History)?;
-
     sources.sort();
+    let changed: Vec<String> = changed_sources(&state.digests, &sources)
+        .chain(state.hints.drain(..))
+        .collect();
+    let history = crate::timing::step("load: git history", || {
+        read_or_refresh_history(root, opts, &doc_paths, &changed, state.history.take())
+    })?;
+    state.history = Some(history.clone());
+    state.files = read.into_iter().collect();
+    state.digests = sources.iter().cloned().collect();
+    let history = history.1;
     let by_id = documents
         .iter()
         .enumerate()
@@ -274,6 +293,80 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
         },
         findings,
     })
+}
+
+/// Parses one `.md` file; `None` when it is not a controlled document.
+fn parse_file(rel: &str, bytes: &[u8]) -> Option<Parsed> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(parse_document(rel, text)),
+        Err(e) => {
+            // Only files that look like front matter count as documents.
+            if bytes.starts_with(b"---") || bytes.starts_with(b"\xef\xbb\xbf---") {
+                let line = bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u32
+                    + 1;
+                Some(Parsed::Document {
+                    document: None,
+                    findings: vec![Finding::new(&rules::DC001, "file is not valid UTF-8")
+                        .at(rel, line)
+                        .hint("save the file as UTF-8")],
+                })
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Source paths added, removed or changed since the last load.
+fn changed_sources<'a>(
+    before: &'a HashMap<String, String>,
+    now: &'a [(String, String)],
+) -> impl Iterator<Item = String> + 'a {
+    let now_map: HashMap<&str, &str> = now.iter().map(|(p, d)| (p.as_str(), d.as_str())).collect();
+    let edited = now
+        .iter()
+        .filter(|(p, d)| before.get(p) != Some(d))
+        .map(|(p, _)| p.clone());
+    let removed = before
+        .keys()
+        .filter(move |p| !now_map.contains_key(p.as_str()))
+        .cloned();
+    edited.chain(removed)
+}
+
+/// The history of `doc_paths`: the previous one, brought up to date for the
+/// `changed` paths, while HEAD and the index have not moved and it covers
+/// every document; else read from the repository.
+fn read_or_refresh_history(
+    root: &Path,
+    opts: &LoadOptions,
+    doc_paths: &[String],
+    changed: &[String],
+    previous: Option<(Option<history::GitState>, history::History)>,
+) -> Result<(Option<history::GitState>, history::History), FatalError> {
+    let state = history::git_state(root);
+    if let (Some(now), Some((Some(was), mut history))) = (&state, previous) {
+        if *now == was && doc_paths.iter().all(|p| history.docs.contains_key(p)) {
+            history::refresh_worktree(&mut history, root, changed).map_err(FatalError::History)?;
+            let keep: std::collections::HashSet<&String> = doc_paths.iter().collect();
+            history.docs.retain(|p, _| keep.contains(p));
+            return Ok((Some(was), history));
+        }
+    }
+    let history = history::read_history(
+        root,
+        doc_paths,
+        &fingerprint,
+        &history::HistoryOptions {
+            use_cache: opts.history_cache,
+            cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
+        },
+    )
+    .map_err(FatalError::History)?;
+    Ok((state, history))
 }
 
 /// What the history reader needs of one version of a file.

@@ -5,10 +5,12 @@ pub mod annex_a;
 pub mod catalogue;
 pub mod clauses;
 pub mod document;
+pub mod evidence;
 pub mod ids;
 pub mod mapping_2013;
 pub mod people;
 pub mod record;
+pub mod timeline;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

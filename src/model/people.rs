@@ -1,6 +1,8 @@
 //! The people roster (`[people] roster`): who holds which role, and who is in
 //! scope for training. Used to turn roles into people when comparing names.
 
+use std::collections::HashMap;
+
 use super::ids::name_key;
 
 #[derive(Clone, Debug)]
@@ -16,6 +18,10 @@ pub struct Roster {
     /// Path relative to the ISMS root, when configured.
     pub path: Option<String>,
     pub people: Vec<Person>,
+    /// Role key to the name keys of its holders, built on first use: names
+    /// are compared for every document, and folding every role each time
+    /// costs more than the rest of the checks together.
+    pub roles: std::sync::OnceLock<HashMap<String, Vec<String>>>,
 }
 
 impl Roster {
@@ -23,16 +29,19 @@ impl Roster {
     /// whose whole role matches, else the name itself.
     pub fn resolve(&self, name_or_role: &str) -> Vec<String> {
         let key = name_key(name_or_role);
-        let holders: Vec<String> = self
-            .people
-            .iter()
-            .filter(|p| name_key(&p.role) == key)
-            .map(|p| name_key(&p.name))
-            .collect();
-        if holders.is_empty() {
-            vec![key]
-        } else {
-            holders
+        let roles = self.roles.get_or_init(|| {
+            let mut roles: HashMap<String, Vec<String>> = HashMap::new();
+            for p in &self.people {
+                roles
+                    .entry(name_key(&p.role))
+                    .or_default()
+                    .push(name_key(&p.name));
+            }
+            roles
+        });
+        match roles.get(&key) {
+            Some(holders) if !holders.is_empty() => holders.clone(),
+            _ => vec![key],
         }
     }
 
@@ -61,6 +70,7 @@ mod tests {
                 in_scope: true,
                 line: 2,
             }],
+            ..Roster::default()
         }
     }
 

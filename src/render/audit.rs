@@ -1,33 +1,21 @@
-//! The auditor evidence index: every document, with the run's verdict. For now
-//! an overview with the document register and one page per document.
+//! The auditor evidence index: every document, with the run's verdict. The
+//! overview shows the verdict, the Stage 2 preparation timeline, SoA coverage
+//! by theme and the document register; then one page per document.
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Tera;
 
+use super::memo::{self, Rendered};
 use super::{
     doc_page, history_rows, markdown, meta_items, page_context, render_page, resolve_link,
-    static_files, SiteContext, SiteFile,
+    source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::finding::Finding;
 use crate::model::document::Document;
+use crate::model::ids::{fmt_date, Date};
+use crate::model::timeline::{milestones, Milestone};
 use crate::model::Isms;
 use crate::report::Summary;
-
-#[derive(Serialize)]
-struct Cell {
-    text: Option<String>,
-    href: Option<String>,
-    code: bool,
-}
-
-fn text(value: Option<&str>) -> Cell {
-    Cell {
-        text: value.map(str::to_string),
-        href: None,
-        code: false,
-    }
-}
 
 #[derive(Serialize)]
 struct CountRow {
@@ -40,31 +28,12 @@ pub fn render(
     isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
-    tera: &Tera,
+    pages: &Pages,
 ) -> Result<Vec<SiteFile>, String> {
+    let tera = &pages.theme.tera;
     let site = SiteContext::of(isms);
     let mut files = static_files(isms)?;
 
-    let rows: Vec<Vec<Cell>> = isms
-        .documents
-        .iter()
-        .map(|d| {
-            vec![
-                Cell {
-                    text: Some(d.id.as_str().to_string()),
-                    href: Some(format!("docs/{}", doc_page(d))),
-                    code: true,
-                },
-                text(Some(&d.title)),
-                text(Some(d.doc_type.as_str())),
-                text(d.status.map(|s| s.as_str())),
-                text(d.version.as_deref()),
-                text(Some(d.classification.as_str())),
-                text(Some(&d.owner.value)),
-                text(Some(if isms.on_staff_site(d) { "yes" } else { "no" })),
-            ]
-        })
-        .collect();
     let counts = [
         ("error", summary.counts.error),
         ("major", summary.counts.major),
@@ -72,7 +41,7 @@ pub fn render(
         ("observation", summary.counts.observation),
     ]
     .map(|(severity, count)| CountRow { severity, count });
-    let (pack_files, packs) = super::packs::render(isms, &site, tera)?;
+    let (pack_files, packs) = super::packs::render(isms, &site, pages)?;
     files.extend(pack_files);
     let title = "Audit evidence index";
     let mut ctx = page_context(&site, "audit", "", title, true, false);
@@ -105,50 +74,171 @@ pub fn render(
     ctx.insert("scope", &scope);
     ctx.insert("packs", &packs);
     ctx.insert("finding_total", &findings.len());
-    ctx.insert("rows", &rows);
+    ctx.insert("documents", &isms.documents.len());
+    ctx.insert("coverage", &super::coverage::coverage(isms));
+    ctx.insert(
+        "timeline",
+        &isms
+            .config
+            .stage2
+            .map(|stage2| timeline(isms, stage2, summary_date(summary))),
+    );
     files.push((
         "index.html".into(),
-        render_page(tera, "audit/index.html", &ctx)?,
+        pages.render("audit/index.html", "audit/index.html", &ctx)?,
+    ));
+    let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
+    ctx.insert("register", &super::register::rows(isms, findings));
+    files.push((
+        "register.html".into(),
+        pages.render("audit/register.html", "audit/register.html", &ctx)?,
     ));
 
     files.extend(super::soa::render(
         isms,
         findings,
         &site,
-        tera,
+        pages,
         summary_date(summary),
     )?);
     files.extend(super::exports::render(isms, summary, findings)?);
     files.push(super::audit_pages::findings_page(
-        isms, findings, &site, tera,
+        isms, findings, &site, pages,
     )?);
-    files.push(super::audit_pages::clauses_page(isms, &site, tera)?);
+    files.push(super::audit_pages::clauses_page(isms, &site, pages)?);
 
     let all = |_: &Document| true;
     let keep_all = |_: &str| true;
-    let pages: Vec<Result<SiteFile, String>> = isms
+    // Audit pages link to any document: they depend on the others' ids and
+    // paths only, besides their own file, history and staff-site status.
+    let epoch = memo::key_of(&(
+        pages.theme.key,
+        source_digest(isms, "isms.toml"),
+        isms.documents
+            .iter()
+            .map(|d| (d.id.as_str(), d.path.as_str()))
+            .collect::<Vec<_>>(),
+    ));
+    let doc_pages: Vec<Result<SiteFile, String>> = isms
         .documents
         .par_iter()
         .map(|doc| {
-            let body = markdown::render(&doc.body, &|dest| resolve_link(isms, doc, dest, &all));
-            let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
-            ctx.insert("doc_id", doc.id.as_str());
-            ctx.insert("path", &doc.path);
-            ctx.insert("doc_type", doc.doc_type.as_str());
-            ctx.insert("summary", &doc.summary);
-            ctx.insert("on_staff_site", &isms.on_staff_site(doc));
-            ctx.insert("meta", &meta_items(isms, doc));
-            ctx.insert("body", &body);
-            ctx.insert("history", &history_rows(isms, doc, &keep_all));
-            let html = render_page(tera, "audit/doc.html", &ctx)
-                .map_err(|e| format!("{}: {e}", doc.path))?;
-            Ok((format!("docs/{}", doc_page(doc)), html))
+            let history = history_rows(isms, doc, &keep_all);
+            let on_staff_site = isms.on_staff_site(doc);
+            let key = memo::key_of(&(
+                epoch,
+                source_digest(isms, &doc.path),
+                &history,
+                on_staff_site,
+            ));
+            let path = format!("docs/{}", doc_page(doc));
+            let page = pages.memo.page(&format!("audit/{path}"), key, || {
+                let body = markdown::render(&doc.body, &|dest| resolve_link(isms, doc, dest, &all));
+                let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
+                ctx.insert("doc_id", doc.id.as_str());
+                ctx.insert("path", &doc.path);
+                ctx.insert("doc_type", doc.doc_type.as_str());
+                ctx.insert("summary", &doc.summary);
+                ctx.insert("on_staff_site", &on_staff_site);
+                ctx.insert("meta", &meta_items(isms, doc));
+                ctx.insert("body", &body);
+                ctx.insert("history", &history);
+                ctx.insert("controls", &covered_controls(doc));
+                ctx.insert("clauses", &covered_clauses(doc));
+                let html = render_page(tera, "audit/doc.html", &ctx)
+                    .map_err(|e| format!("{}: {e}", doc.path))?;
+                Ok(Rendered {
+                    bytes: html,
+                    extra: String::new(),
+                })
+            })?;
+            Ok((path, page.bytes))
         })
         .collect();
-    for page in pages {
+    for page in doc_pages {
         files.push(page?);
     }
     Ok(files)
+}
+
+/// A control or clause a document covers, for its page.
+#[derive(Serialize)]
+struct Covered {
+    id: String,
+    title: &'static str,
+    href: Option<String>,
+}
+
+/// The Annex A controls `doc` lists, in catalogue order, linked to their SoA
+/// rows.
+fn covered_controls(doc: &Document) -> Vec<Covered> {
+    let mut ids: Vec<_> = doc.controls.iter().map(|c| c.value).collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|c| Covered {
+            id: c.to_string(),
+            title: c.control().title,
+            href: Some(format!("../soa.html#control-{c}")),
+        })
+        .collect()
+}
+
+/// The clauses `doc` lists, with their titles.
+fn covered_clauses(doc: &Document) -> Vec<Covered> {
+    doc.clauses
+        .iter()
+        .map(|c| Covered {
+            id: c.value.to_string(),
+            title: crate::model::clauses::title(&c.value).unwrap_or(""),
+            href: None,
+        })
+        .collect()
+}
+
+/// The record or document that settles a milestone, for a link.
+#[derive(Serialize)]
+struct ProofView {
+    id: String,
+    href: String,
+    date: String,
+}
+
+/// A milestone as the template shows it.
+#[derive(Serialize)]
+struct MilestoneView {
+    key: &'static str,
+    label: &'static str,
+    weeks: u32,
+    due: String,
+    state: &'static str,
+    proof: Option<ProofView>,
+    record_kind: Option<&'static str>,
+    total: Option<usize>,
+    outstanding: Vec<String>,
+}
+
+/// The Stage 2 preparation timeline (judged in the model) with dates as text
+/// and links to the proving documents.
+fn timeline(isms: &Isms, stage2: Date, as_of: Date) -> Vec<MilestoneView> {
+    milestones(isms, stage2, as_of)
+        .into_iter()
+        .map(|m: Milestone| MilestoneView {
+            key: m.key,
+            label: m.label,
+            weeks: m.weeks,
+            due: fmt_date(m.due),
+            state: m.state.as_str(),
+            proof: m.proof.map(|p| ProofView {
+                id: p.record.id.as_str().to_string(),
+                href: format!("docs/{}", doc_page(p.record)),
+                date: fmt_date(p.date),
+            }),
+            record_kind: m.record_kind,
+            total: m.total,
+            outstanding: m.outstanding,
+        })
+        .collect()
 }
 
 /// The as-of date of the run (the summary holds it as text).

@@ -2,9 +2,8 @@
 //! clauses 4-10 with the documented information that meets each.
 
 use serde::Serialize;
-use tera::Tera;
 
-use super::{doc_page, page_context, render_page, SiteContext, SiteFile};
+use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
 use crate::finding::{Finding, Severity};
 use crate::model::clauses::{self, REQUIRED};
 use crate::model::Isms;
@@ -39,7 +38,7 @@ pub(crate) fn findings_page(
     isms: &Isms,
     findings: &[Finding],
     site: &SiteContext,
-    tera: &Tera,
+    pages: &Pages,
 ) -> Result<SiteFile, String> {
     let groups: Vec<Group> = Severity::ALL
         .iter()
@@ -87,7 +86,7 @@ pub(crate) fn findings_page(
     ctx.insert("total", &findings.len());
     Ok((
         "findings.html".into(),
-        render_page(tera, "audit/findings.html", &ctx)?,
+        pages.render("audit/findings.html", "audit/findings.html", &ctx)?,
     ))
 }
 
@@ -96,7 +95,7 @@ pub(crate) fn findings_page(
 pub(crate) fn clauses_page(
     isms: &Isms,
     site: &SiteContext,
-    tera: &Tera,
+    pages: &Pages,
 ) -> Result<SiteFile, String> {
     let rows: Vec<Vec<Cell>> = REQUIRED
         .iter()
@@ -138,6 +137,6 @@ pub(crate) fn clauses_page(
     ctx.insert("rows", &rows);
     Ok((
         "clauses.html".into(),
-        render_page(tera, "audit/clauses.html", &ctx)?,
+        pages.render("audit/clauses.html", "audit/clauses.html", &ctx)?,
     ))
 }

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
+use super::register;
 use super::soa::neutralise;
 use super::SiteFile;
 use crate::finding::Finding;
-use crate::model::ids::fmt_date;
 use crate::model::Isms;
 use crate::report::Summary;
 
@@ -56,64 +56,19 @@ pub(crate) fn render(
     manifest_json.push(b'\n');
     Ok(vec![
         ("exports/findings.json".into(), findings_json),
-        ("exports/register.csv".into(), register_csv(isms)?),
+        ("exports/register.csv".into(), register_csv(isms, findings)?),
         ("exports/manifest.json".into(), manifest_json),
     ])
 }
 
-fn register_csv(isms: &Isms) -> Result<Vec<u8>, String> {
+/// The register as CSV: the overview's columns (see [`super::register`]),
+/// plus each document's path in place of the link to its page.
+fn register_csv(isms: &Isms, findings: &[Finding]) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "title",
-        "type",
-        "version",
-        "status",
-        "owner",
-        "approved_by",
-        "approved_on",
-        "next_review",
-        "classification",
-        "staff_site",
-        "path",
-        "last_change_commit",
-        "last_change_date",
-        "last_change_author",
-    ])
-    .map_err(|e| e.to_string())?;
-    for d in &isms.documents {
-        let next_review = isms.next_review(d);
-        let history = isms.history.as_ref();
-        let last = history
-            .and_then(|h| h.docs.get(&d.path))
-            .and_then(|dh| dh.changes.iter().find(|c| c.body_changed))
-            .and_then(|c| history.and_then(|h| h.commits.get(c.commit)));
-        let record = [
-            d.id.as_str().to_string(),
-            d.title.clone(),
-            d.doc_type.as_str().to_string(),
-            d.version.clone().unwrap_or_default(),
-            d.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
-            d.owner.value.clone(),
-            d.approved_by
-                .as_ref()
-                .map(|a| a.value.clone())
-                .unwrap_or_default(),
-            d.approved_on
-                .as_ref()
-                .map(|a| fmt_date(a.value))
-                .unwrap_or_default(),
-            next_review.map(fmt_date).unwrap_or_default(),
-            d.classification.as_str().to_string(),
-            (if isms.on_staff_site(d) { "yes" } else { "no" }).to_string(),
-            d.path.clone(),
-            last.map(|c| c.id.clone()).unwrap_or_default(),
-            last.and_then(|c| chrono::DateTime::from_timestamp(c.time, 0))
-                .map(|t| fmt_date(t.date_naive()))
-                .unwrap_or_default(),
-            last.map(|c| c.author.clone()).unwrap_or_default(),
-        ];
-        w.write_record(record.iter().map(|c| neutralise(c)))
+    w.write_record(register::CSV_HEADER)
+        .map_err(|e| e.to_string())?;
+    for row in register::rows(isms, findings) {
+        w.write_record(register::csv_record(&row).iter().map(|c| neutralise(c)))
             .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())

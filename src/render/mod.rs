@@ -5,9 +5,12 @@
 
 pub mod audit;
 pub mod audit_pages;
+pub mod coverage;
 pub mod exports;
 pub mod markdown;
+pub mod memo;
 pub mod packs;
+pub mod register;
 pub mod soa;
 pub mod staff;
 pub mod write;
@@ -24,7 +27,7 @@ use crate::model::Isms;
 pub type SiteFile = (String, Vec<u8>);
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -62,13 +65,17 @@ const TEMPLATES: [(&str, &str); 10] = [
         include_str!("../../themes/default/templates/audit/soa.html"),
     ),
     (
+        "audit/register.html",
+        include_str!("../../themes/default/templates/audit/register.html"),
+    ),
+    (
         "audit/doc.html",
         include_str!("../../themes/default/templates/audit/doc.html"),
     ),
 ];
 
 /// The theme's static files, copied into both sites.
-const STATIC: [(&str, &[u8]); 3] = [
+const STATIC: [(&str, &[u8]); 2] = [
     (
         "assets/style.css",
         include_bytes!("../../themes/default/static/assets/style.css"),
@@ -76,10 +83,6 @@ const STATIC: [(&str, &[u8]); 3] = [
     (
         "assets/search.js",
         include_bytes!("../../themes/default/static/assets/search.js"),
-    ),
-    (
-        "assets/live-reload.js",
-        include_bytes!("../../themes/default/static/assets/live-reload.js"),
     ),
 ];
 
@@ -95,13 +98,54 @@ pub fn render_sites(
     summary: &crate::report::Summary,
     findings: &[crate::finding::Finding],
 ) -> Result<Sites, String> {
-    let tera = crate::timing::step("render: theme", || theme(isms))?;
-    Ok(Sites {
-        staff: crate::timing::step("render: staff site", || staff::render(isms, &tera))?,
+    render_sites_with(isms, summary, findings, &memo::Memo::default())
+}
+
+/// Renders both sites, reusing the pages in `memo` whose inputs did not
+/// change since it was last used (`isms serve`).
+pub fn render_sites_with(
+    isms: &Isms,
+    summary: &crate::report::Summary,
+    findings: &[crate::finding::Finding],
+    memo: &memo::Memo,
+) -> Result<Sites, String> {
+    let theme = crate::timing::step("render: theme", || theme(isms))?;
+    memo.begin();
+    let pages = Pages {
+        theme: &theme,
+        memo,
+    };
+    let sites = Sites {
+        staff: crate::timing::step("render: staff site", || staff::render(isms, &pages))?,
         audit: crate::timing::step("render: audit index", || {
-            audit::render(isms, summary, findings, &tera)
+            audit::render(isms, summary, findings, &pages)
         })?,
-    })
+    };
+    memo.sweep();
+    Ok(sites)
+}
+
+/// How pages get rendered: the theme's templates, and the memo of pages
+/// already rendered (empty for `isms build`).
+pub struct Pages<'a> {
+    pub theme: &'a Theme,
+    pub memo: &'a memo::Memo,
+}
+
+impl Pages<'_> {
+    /// Renders template `name` with `ctx` as the page at `path` (unique
+    /// within both sites: `audit/soa.html`), or reuses the page rendered
+    /// from the same template and context.
+    pub fn render(&self, path: &str, name: &str, ctx: &Context) -> Result<Vec<u8>, String> {
+        self.memo
+            .template_page(path, &self.theme.tera, self.theme.key, name, ctx)
+    }
+}
+
+/// The loaded theme, with a key that changes whenever a template does.
+pub struct Theme {
+    pub tera: Tera,
+    pub key: u64,
 }
 
 /// The ISMS's own theme folder: `[site] theme`, else `theme/` if present.
@@ -134,7 +178,7 @@ fn files_below(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
 
 /// The default theme's templates, overridden by any template of the same
 /// name in the ISMS's theme folder (`templates/`).
-fn theme(isms: &Isms) -> Result<Tera, String> {
+fn theme(isms: &Isms) -> Result<Theme, String> {
     let mut templates: Vec<(String, String)> = TEMPLATES
         .iter()
         .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
@@ -153,10 +197,11 @@ fn theme(isms: &Isms) -> Result<Tera, String> {
             templates.push((name, text));
         }
     }
+    let key = memo::key_of(&templates);
     let mut tera = Tera::default();
     tera.add_raw_templates(templates)
         .map_err(|e| format!("theme templates: {}", tera_error(&e)))?;
-    Ok(tera)
+    Ok(Theme { tera, key })
 }
 
 /// Where the configured logo is published, relative to a site root.
@@ -269,7 +314,6 @@ pub(crate) fn page_context(
             current: home,
         }],
     );
-    ctx.insert("live_reload", &false);
     ctx.insert("search", &search);
     ctx
 }
@@ -320,14 +364,24 @@ pub(crate) fn resolve_link(
     })
 }
 
+/// The SHA-256 of a source file as read by the load stage (empty when the
+/// file was not read): part of every page key that depends on the file.
+pub(crate) fn source_digest<'a>(isms: &'a Isms, path: &str) -> &'a str {
+    isms.sources
+        .binary_search_by(|(p, _)| p.as_str().cmp(path))
+        .map_or("", |i| isms.sources[i].1.as_str())
+}
+
 /// A document's page name inside `docs/`.
 pub(crate) fn doc_page(doc: &Document) -> String {
     format!("{}.html", doc.id.as_str())
 }
 
 /// One row of a version history.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub(crate) struct HistoryRow {
+    /// The commit id, abbreviated as git does by default (7 characters).
+    pub commit: String,
     pub date: String,
     pub author: String,
     pub subject: String,
@@ -352,14 +406,11 @@ pub(crate) fn history_rows(
         .filter_map(|change| history.commits.get(change.commit))
         .filter(|commit| keep(&commit.subject))
         .map(|commit| {
-            let local = commit.time + i64::from(commit.offset_minutes) * 60;
-            let date = chrono::DateTime::from_timestamp(local, 0)
-                .map(|d| fmt_date(d.date_naive()))
-                .unwrap_or_default();
             (
                 commit.time,
                 HistoryRow {
-                    date,
+                    commit: commit.id.chars().take(7).collect(),
+                    date: commit_date(commit),
                     author: commit.author.clone(),
                     subject: commit.subject.clone(),
                 },
@@ -368,6 +419,15 @@ pub(crate) fn history_rows(
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The calendar date a commit was written on, in its author's time zone (the
+/// date the author saw, whichever zone the build runs in).
+pub(crate) fn commit_date(commit: &crate::load::history::CommitInfo) -> String {
+    let local = commit.time + i64::from(commit.offset_minutes) * 60;
+    chrono::DateTime::from_timestamp(local, 0)
+        .map(|d| fmt_date(d.date_naive()))
+        .unwrap_or_default()
 }
 
 /// A metadata panel item for the `meta_panel` macro.

@@ -2,30 +2,11 @@
 //! records with their dates and their CSV data as tables.
 
 use serde::Serialize;
-use tera::Tera;
 
-use super::{doc_page, page_context, render_page, SiteContext, SiteFile};
+use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
+use crate::model::evidence::EVIDENCE_AREAS;
 use crate::model::ids::fmt_date;
 use crate::model::Isms;
-
-/// (file stem, title, record kinds it gathers).
-pub(crate) const PACKS: [(&str, &str, &[&str]); 7] = [
-    ("access-control", "Access control", &["access-review"]),
-    ("training", "Training and awareness", &["training"]),
-    ("incidents", "Incident management", &["incident-log"]),
-    ("risk", "Risk assessment and treatment", &["risk-register"]),
-    ("suppliers", "Supplier management", &["supplier-register"]),
-    (
-        "internal-audit",
-        "Internal audit and corrective action",
-        &["internal-audit", "corrective-actions"],
-    ),
-    (
-        "management-review",
-        "Management review",
-        &["management-review"],
-    ),
-];
 
 #[derive(Serialize)]
 struct PackRecord {
@@ -50,11 +31,12 @@ pub(crate) struct PackLink {
 pub(crate) fn render(
     isms: &Isms,
     site: &SiteContext,
-    tera: &Tera,
+    pages: &Pages,
 ) -> Result<(Vec<SiteFile>, Vec<PackLink>), String> {
     let mut files = Vec::new();
     let mut links = Vec::new();
-    for (stem, title, kinds) in PACKS {
+    for area in &EVIDENCE_AREAS {
+        let (stem, title, kinds) = (area.stem, area.title, area.kinds);
         let mut records: Vec<PackRecord> = isms
             .documents
             .iter()
@@ -92,7 +74,7 @@ pub(crate) fn render(
         ctx.insert("kinds", &kinds);
         files.push((
             format!("packs/{stem}.html"),
-            render_page(tera, "audit/pack.html", &ctx)?,
+            pages.render(&format!("audit/packs/{stem}.html"), "audit/pack.html", &ctx)?,
         ));
         links.push(PackLink {
             href: format!("packs/{stem}.html"),

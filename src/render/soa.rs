@@ -3,11 +3,10 @@
 //! documents and evidence, and the same table as `exports/soa.csv`.
 
 use serde::Serialize;
-use tera::Tera;
 
-use super::{doc_page, page_context, render_page, SiteContext, SiteFile};
+use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
 use crate::finding::Finding;
-use crate::model::catalogue::{ControlId, Theme, CONTROLS};
+use crate::model::catalogue::{Control, ControlId, Theme, CONTROLS};
 use crate::model::document::{Document, SoaEntry};
 use crate::model::Isms;
 
@@ -20,15 +19,29 @@ struct ControlRow<'a> {
     findings: usize,
 }
 
-fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<ControlRow<'a>> {
+/// Every catalogue control in catalogue order with its SoA entry, if the SoA
+/// has one (the coverage chart and this page read the SoA the same way).
+pub(crate) fn entries(isms: &Isms) -> Vec<(&'static Control, Option<&SoaEntry>)> {
     let soa = isms.documents.iter().find_map(|d| d.soa.as_ref());
     CONTROLS
         .iter()
         .map(|c| {
+            (
+                c,
+                soa.and_then(|s| s.entries.iter().find(|e| e.control == c.id)),
+            )
+        })
+        .collect()
+}
+
+fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<ControlRow<'a>> {
+    entries(isms)
+        .into_iter()
+        .map(|(c, entry)| {
             let lists = |d: &&Document| d.controls.iter().any(|x| x.value == c.id);
             ControlRow {
                 id: c.id,
-                entry: soa.and_then(|s| s.entries.iter().find(|e| e.control == c.id)),
+                entry,
                 implemented_by: isms
                     .documents
                     .iter()
@@ -139,7 +152,7 @@ pub(crate) fn render(
     isms: &Isms,
     findings: &[Finding],
     site: &SiteContext,
-    tera: &Tera,
+    pages: &Pages,
     as_of: crate::model::ids::Date,
 ) -> Result<Vec<SiteFile>, String> {
     let all = rows(isms, findings);
@@ -199,7 +212,7 @@ pub(crate) fn render(
             .find(|d| d.soa.is_some())
             .map(|d| (d.id.as_str().to_string(), doc_page(d))),
     );
-    let page = render_page(tera, "audit/soa.html", &ctx)?;
+    let page = pages.render("audit/soa.html", "audit/soa.html", &ctx)?;
     Ok(vec![
         ("soa.html".into(), page),
         ("exports/soa.csv".into(), soa_csv(&all)?),

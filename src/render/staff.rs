@@ -2,15 +2,16 @@
 //! section 4), and nothing that names any other document.
 
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Tera;
 
+use super::memo::{self, Rendered};
 use super::{
     doc_page, history_rows, markdown, meta_items, page_context, render_page, resolve_link,
-    static_files, SiteContext, SiteFile,
+    source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::model::document::{DocType, Document};
 use crate::model::ids::fmt_date;
@@ -59,7 +60,9 @@ fn entry(doc: &Document) -> Entry {
 }
 
 /// Renders every file of the staff site.
-pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
+pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
+    let (theme, memo) = (pages.theme, pages.memo);
+    let tera = &theme.tera;
     let site = SiteContext::of(isms);
     let staff: Vec<&Document> = isms
         .documents
@@ -97,29 +100,43 @@ pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
     ctx.insert("count", &staff.len());
     files.push((
         "index.html".into(),
-        render_page(tera, "staff/index.html", &ctx)?,
+        pages.render("staff/index.html", "staff/index.html", &ctx)?,
     ));
 
     // One page per document, in parallel.
     // Each page comes with its search keywords, taken from the rendered body
     // so that refused links (whose targets are hidden) add nothing.
-    let pages: Vec<Result<(SiteFile, String), String>> = staff
+    // A page is made from its own file, its history, the theme, isms.toml
+    // and which documents it may link to or must not name: the key covers
+    // all of them.
+    let epoch = memo::key_of(&(theme.key, source_digest(isms, "isms.toml"), signature(isms)));
+    let doc_pages: Vec<Result<(SiteFile, String), String>> = staff
         .par_iter()
         .map(|doc| {
-            let body = markdown::render(&doc.body, &|dest| resolve_link(isms, doc, dest, &visible));
-            let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
-            ctx.insert("doc_id", doc.id.as_str());
-            ctx.insert("summary", &doc.summary);
-            ctx.insert("meta", &meta_items(isms, doc));
-            ctx.insert("body", &body);
-            ctx.insert("history", &history_rows(isms, doc, &keep));
-            let html = render_page(tera, "staff/doc.html", &ctx)
-                .map_err(|e| format!("{}: {e}", doc.path))?;
-            Ok(((format!("docs/{}", doc_page(doc)), html), keywords(&body)))
+            let history = history_rows(isms, doc, &keep);
+            let key = memo::key_of(&(epoch, source_digest(isms, &doc.path), &history));
+            let path = format!("docs/{}", doc_page(doc));
+            let page = memo.page(&format!("staff/{path}"), key, || {
+                let body =
+                    markdown::render(&doc.body, &|dest| resolve_link(isms, doc, dest, &visible));
+                let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
+                ctx.insert("doc_id", doc.id.as_str());
+                ctx.insert("summary", &doc.summary);
+                ctx.insert("meta", &meta_items(isms, doc));
+                ctx.insert("body", &body);
+                ctx.insert("history", &history);
+                let html = render_page(tera, "staff/doc.html", &ctx)
+                    .map_err(|e| format!("{}: {e}", doc.path))?;
+                Ok(Rendered {
+                    bytes: html,
+                    extra: keywords(&body),
+                })
+            })?;
+            Ok(((path, page.bytes), page.extra))
         })
         .collect();
-    let mut words = Vec::with_capacity(pages.len());
-    for page in pages {
+    let mut words = Vec::with_capacity(doc_pages.len());
+    for page in doc_pages {
         let (file, text) = page?;
         files.push(file);
         words.push(text);
@@ -146,6 +163,21 @@ pub fn render(isms: &Isms, tera: &Tera) -> Result<Vec<SiteFile>, String> {
         format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes(),
     ));
     Ok(files)
+}
+
+/// What staff pages depend on in other documents: which exist where, which
+/// are on the staff site, and the names of those that are not (commit
+/// subjects naming them are left out).
+fn signature(isms: &Isms) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for d in &isms.documents {
+        let visible = isms.on_staff_site(d);
+        (d.id.as_str(), &d.path, visible).hash(&mut hasher);
+        if !visible {
+            d.title.hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// The commit subjects that name a document kept off the staff site (its id,

@@ -34,6 +34,13 @@ impl Style {
 
 /// Renders all findings and the summary lines.
 pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool) -> String {
+    let mut out = render_findings(root, findings, colour);
+    out.push_str(&render_summary(summary, colour));
+    out
+}
+
+/// Renders findings, each with its source line and hint.
+pub fn render_findings(root: &Path, findings: &[Finding], colour: bool) -> String {
     let style = Style { colour };
     let mut files: HashMap<&str, Option<Vec<String>>> = HashMap::new();
     let mut out = String::new();
@@ -96,6 +103,13 @@ pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool
         }
         out.push('\n');
     }
+    out
+}
+
+/// Renders the summary lines: counts, Stage 1 and Stage 2 readiness.
+pub fn render_summary(summary: &Summary, colour: bool) -> String {
+    let style = Style { colour };
+    let mut out = String::new();
     let c = summary.counts;
     let _ = writeln!(
         out,

@@ -1,0 +1,172 @@
+//! Questions about the evidence that more than one part of the tool asks: the
+//! records of a kind, who has completed training and when, and the areas an
+//! auditor samples. They live in the model so that the rules (RD009), the
+//! evidence packs and the Stage 2 timeline give the same answer.
+
+use super::document::Document;
+use super::ids::Date;
+use super::people::Person;
+use super::record::{Record, TypedRows};
+use super::Isms;
+
+/// One area an auditor samples evidence from, with the record kinds that
+/// evidence it. The audit index has one evidence pack per area, and the
+/// Stage 2 timeline expects a record in each.
+pub struct EvidenceArea {
+    /// File stem of the pack page (`packs/<stem>.html`).
+    pub stem: &'static str,
+    pub title: &'static str,
+    pub kinds: &'static [&'static str],
+}
+
+pub const EVIDENCE_AREAS: [EvidenceArea; 7] = [
+    area("access-control", "Access control", &["access-review"]),
+    area("training", "Training and awareness", &["training"]),
+    area("incidents", "Incident management", &["incident-log"]),
+    area("risk", "Risk assessment and treatment", &["risk-register"]),
+    area("suppliers", "Supplier management", &["supplier-register"]),
+    area(
+        "internal-audit",
+        "Internal audit and corrective action",
+        &["internal-audit", "corrective-actions"],
+    ),
+    area(
+        "management-review",
+        "Management review",
+        &["management-review"],
+    ),
+];
+
+const fn area(
+    stem: &'static str,
+    title: &'static str,
+    kinds: &'static [&'static str],
+) -> EvidenceArea {
+    EvidenceArea { stem, title, kinds }
+}
+
+/// When a training record first shows a person as trained, and which record.
+#[derive(Clone, Copy, Debug)]
+pub struct Completion<'a> {
+    pub date: Date,
+    pub record: &'a Document,
+}
+
+impl Isms {
+    /// Every record of `kind` with its record part, in document (path) order.
+    pub fn records<'a>(
+        &'a self,
+        kind: &'a str,
+    ) -> impl Iterator<Item = (&'a Document, &'a Record)> + Clone + 'a {
+        self.documents
+            .iter()
+            .filter(|d| d.is_record())
+            .filter_map(move |d| d.record.as_ref().filter(|r| r.kind == kind).map(|r| (d, r)))
+    }
+
+    /// Each in-scope person of the roster with their earliest completed
+    /// training row, if any. A row without `completed_on` is training not yet
+    /// done, and names match as everywhere else (roles, case, accents).
+    pub fn training_completions(&self) -> Vec<(&Person, Option<Completion<'_>>)> {
+        let rows: Vec<(&str, Completion)> = self
+            .records("training")
+            .filter_map(|(d, r)| Some((d, r.table.as_ref()?)))
+            .filter_map(|(d, t)| match &t.typed {
+                TypedRows::Training(rows) => Some(rows.iter().map(move |row| (d, row))),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|(d, row)| {
+                let date = row.completed_on?;
+                Some((row.person.as_str(), Completion { date, record: d }))
+            })
+            .collect();
+        self.roster
+            .in_scope()
+            .map(|p| {
+                let first = rows
+                    .iter()
+                    .filter(|(name, _)| self.roster.same_person(name, &p.name))
+                    .map(|(_, c)| *c)
+                    .min_by(|a, b| (a.date, &a.record.path).cmp(&(b.date, &b.record.path)));
+                (p, first)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::document_control::testing::{d, isms, record};
+    use crate::model::people::Roster;
+    use crate::model::record::{Table, TrainingRow};
+
+    fn person(name: &str, in_scope: bool) -> Person {
+        Person {
+            name: name.into(),
+            role: String::new(),
+            in_scope,
+            line: 2,
+        }
+    }
+
+    fn training(id: &str, rows: &[(&str, Option<&str>)]) -> Document {
+        let mut doc = record(id, "training");
+        if let Some(r) = doc.record.as_mut() {
+            r.table = Some(Table {
+                typed: TypedRows::Training(
+                    rows.iter()
+                        .map(|(p, on)| TrainingRow {
+                            person: (*p).into(),
+                            completed_on: on.map(d),
+                            line: 2,
+                        })
+                        .collect(),
+                ),
+                ..Table::default()
+            });
+        }
+        doc
+    }
+
+    #[test]
+    fn earliest_completion_per_in_scope_person() {
+        let mut i = isms(
+            vec![
+                training("TR-A", &[("Ann", Some("2026-05-01")), ("Bob", None)]),
+                training("TR-B", &[("ann", Some("2026-03-01"))]),
+            ],
+            None,
+        );
+        i.roster = Roster {
+            path: None,
+            people: vec![
+                person("Ann", true),
+                person("Bob", true),
+                person("Out", false),
+            ],
+            ..Roster::default()
+        };
+        let got: Vec<(String, Option<(String, String)>)> = i
+            .training_completions()
+            .into_iter()
+            .map(|(p, c)| {
+                (
+                    p.name.clone(),
+                    c.map(|c| (c.date.to_string(), c.record.id.as_str().to_string())),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Ann".to_string(),
+                    Some(("2026-03-01".to_string(), "TR-B".to_string()))
+                ),
+                ("Bob".to_string(), None),
+            ]
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! Reuse of rendered pages between rebuilds (`isms serve`).
+//!
+//! Each page is stored with a key: a hash of everything the page is made
+//! from. A rebuild that computes the same key takes the stored bytes instead
+//! of rendering again, so saving one document re-renders its own pages and
+//! the pages that list it, not the whole site. `isms build` uses a fresh,
+//! empty memo, which renders everything.
+//!
+//! The key must cover every input of the page; the callers compute it next to
+//! the code that builds the page's context, so that the two change together.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+
+/// What a page rendering yields: the page, and text a later step needs from
+/// it (the staff site's search keywords).
+#[derive(Clone)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub extra: String,
+}
+
+struct Entry {
+    key: u64,
+    value: Rendered,
+    /// The build that last used the entry; older entries are swept.
+    generation: u64,
+}
+
+/// Rendered pages by site path, with their input keys.
+#[derive(Default)]
+pub struct Memo {
+    /// Off (the default), pages are rendered every time and not kept: a
+    /// one-off build would only double its memory.
+    enabled: bool,
+    entries: Mutex<HashMap<String, Entry>>,
+    generation: Mutex<u64>,
+    /// Pages rendered (not reused) since the memo was made; for statistics.
+    rendered: std::sync::atomic::AtomicUsize,
+}
+
+impl Memo {
+    /// A memo that keeps pages for the next build.
+    pub fn enabled() -> Memo {
+        Memo {
+            enabled: true,
+            ..Memo::default()
+        }
+    }
+
+    /// Starts a build: entries not used by it are dropped by [`Memo::sweep`].
+    pub fn begin(&self) {
+        if let Ok(mut g) = self.generation.lock() {
+            *g += 1;
+        }
+        self.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Drops entries of pages the last build did not produce (deleted
+    /// documents), so the memo does not grow without bound.
+    pub fn sweep(&self) {
+        let generation = self.current();
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, e| e.generation == generation);
+        }
+    }
+
+    /// How many pages the current build rendered rather than reused.
+    pub fn rendered(&self) -> usize {
+        self.rendered.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn current(&self) -> u64 {
+        self.generation.lock().map_or(0, |g| *g)
+    }
+
+    /// The stored page at `path` if its key is `key`, else renders it with
+    /// `render` and stores the result.
+    pub fn page(
+        &self,
+        path: &str,
+        key: u64,
+        render: impl FnOnce() -> Result<Rendered, String>,
+    ) -> Result<Rendered, String> {
+        if !self.enabled {
+            return render();
+        }
+        let generation = self.current();
+        if let Ok(mut entries) = self.entries.lock() {
+            if let Some(entry) = entries.get_mut(path).filter(|e| e.key == key) {
+                entry.generation = generation;
+                return Ok(entry.value.clone());
+            }
+        }
+        let value = render()?;
+        self.rendered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(
+                path.to_string(),
+                Entry {
+                    key,
+                    value: value.clone(),
+                    generation,
+                },
+            );
+        }
+        Ok(value)
+    }
+
+    /// Renders a page whose whole input is the template `name` and `ctx`:
+    /// the key is a hash of both (as JSON), so any change to what the page
+    /// shows renders it again.
+    pub fn template_page(
+        &self,
+        path: &str,
+        tera: &tera::Tera,
+        theme_key: u64,
+        name: &str,
+        ctx: &tera::Context,
+    ) -> Result<Vec<u8>, String> {
+        if !self.enabled {
+            return super::render_page(tera, name, ctx);
+        }
+        let key = key_of(&(theme_key, name, ctx.clone().into_json().to_string()));
+        self.page(path, key, || {
+            Ok(Rendered {
+                bytes: super::render_page(tera, name, ctx)?,
+                extra: String::new(),
+            })
+        })
+        .map(|r| r.bytes)
+    }
+}
+
+/// A stable 64-bit hash of `value` (SipHash with fixed keys: the same input
+/// gives the same key in every run).
+pub fn key_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(text: &str) -> Result<Rendered, String> {
+        Ok(Rendered {
+            bytes: text.as_bytes().to_vec(),
+            extra: String::new(),
+        })
+    }
+
+    #[test]
+    fn reuses_a_page_while_its_key_holds() {
+        let memo = Memo::enabled();
+        memo.begin();
+        assert_eq!(memo.page("a", 1, || page("one")).expect("a").bytes, b"one");
+        assert_eq!(memo.page("a", 1, || page("two")).expect("a").bytes, b"one");
+        assert_eq!(memo.page("a", 2, || page("two")).expect("a").bytes, b"two");
+        assert_eq!(memo.rendered(), 2);
+    }
+
+    #[test]
+    fn sweeps_pages_a_build_did_not_produce() {
+        let memo = Memo::enabled();
+        memo.begin();
+        memo.page("a", 1, || page("a")).expect("a");
+        memo.page("b", 1, || page("b")).expect("b");
+        memo.begin();
+        memo.page("a", 1, || page("x")).expect("a");
+        memo.sweep();
+        assert_eq!(memo.page("b", 1, || page("new")).expect("b").bytes, b"new");
+        assert_eq!(memo.page("a", 1, || page("x")).expect("a").bytes, b"a");
+    }
+
+    #[test]
+    fn a_disabled_memo_always_renders() {
+        let memo = Memo::default();
+        memo.begin();
+        memo.page("a", 1, || page("one")).expect("a");
+        assert_eq!(memo.page("a", 1, || page("two")).expect("a").bytes, b"two");
+    }
+
+    #[test]
+    fn errors_are_not_stored() {
+        let memo = Memo::enabled();
+        memo.begin();
+        assert!(memo.page("a", 1, || Err("bad".into())).is_err());
+        assert_eq!(memo.page("a", 1, || page("ok")).expect("a").bytes, b"ok");
+    }
+}

@@ -1,0 +1,288 @@
+//! The document register: one row per document, shown on the audit overview
+//! and exported as `exports/register.csv`. Both are built from [`rows`], so
+//! the page and the spreadsheet cannot drift apart.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{commit_date, doc_page};
+use crate::checks::rules;
+use crate::finding::Finding;
+use crate::model::document::Document;
+use crate::model::ids::fmt_date;
+use crate::model::Isms;
+
+/// Whether a document's approval covers its current text. Judged by DC006
+/// alone (the register only reports the rule's verdict, never re-judges it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Approval {
+    /// No DC006 finding: the approved text is the current text.
+    Current,
+    /// DC006: the body changed after the approval.
+    NotCurrent,
+    /// Currency could not be judged: no approval values (DC005) or no
+    /// history and no digest (DC013).
+    NotJudged,
+    /// Drafts, retired documents and records carry no approval to judge.
+    NotApplicable,
+}
+
+impl Approval {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::Current => "yes",
+            Approval::NotCurrent => "no",
+            Approval::NotJudged => "not judged",
+            Approval::NotApplicable => "n/a",
+        }
+    }
+}
+
+impl Serialize for Approval {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The newest commit that changed a document's body (front-matter-only
+/// commits, such as an approval, are not content changes).
+#[derive(Debug, Serialize)]
+pub(crate) struct LastChange {
+    pub commit: String,
+    /// The commit id as `git log --oneline` abbreviates it.
+    pub short: String,
+    /// The author's own calendar date, as on the document's history.
+    pub date: String,
+    pub author: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct RegisterRow {
+    pub id: String,
+    /// The document's page, relative to the audit site root.
+    pub href: String,
+    pub title: String,
+    pub doc_type: &'static str,
+    pub version: Option<String>,
+    pub status: Option<&'static str>,
+    pub owner: String,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<String>,
+    pub next_review: Option<String>,
+    pub classification: &'static str,
+    pub audience: Vec<&'static str>,
+    pub staff_site: bool,
+    pub path: String,
+    pub last_change: Option<LastChange>,
+    pub approval: Approval,
+}
+
+/// The CSV header, in the order of [`csv_record`].
+pub(crate) const CSV_HEADER: [&str; 17] = [
+    "id",
+    "title",
+    "type",
+    "version",
+    "status",
+    "owner",
+    "approved_by",
+    "approved_on",
+    "next_review",
+    "classification",
+    "audience",
+    "staff_site",
+    "last_change_commit",
+    "last_change_date",
+    "last_change_author",
+    "approval_current",
+    "path",
+];
+
+/// One row per document, in the model's (path) order.
+pub(crate) fn rows(isms: &Isms, findings: &[Finding]) -> Vec<RegisterRow> {
+    let codes = codes_by_document(findings);
+    let history_lost = findings
+        .iter()
+        .any(|f| f.rule.code == rules::DC013.code && f.document.is_none());
+    isms.documents
+        .iter()
+        .map(|d| {
+            let doc_codes = codes.get(d.id.as_str()).map_or(&[][..], Vec::as_slice);
+            RegisterRow {
+                id: d.id.as_str().to_string(),
+                href: format!("docs/{}", doc_page(d)),
+                title: d.title.clone(),
+                doc_type: d.doc_type.as_str(),
+                version: d.version.clone(),
+                status: d.status.map(|s| s.as_str()),
+                owner: d.owner.value.clone(),
+                approved_by: d.approved_by.as_ref().map(|a| a.value.clone()),
+                approved_on: d.approved_on.as_ref().map(|a| fmt_date(a.value)),
+                next_review: isms.next_review(d).map(fmt_date),
+                classification: d.classification.as_str(),
+                audience: audience(isms, d),
+                staff_site: isms.on_staff_site(d),
+                path: d.path.clone(),
+                last_change: last_change(isms, d),
+                approval: approval(d, doc_codes, history_lost),
+            }
+        })
+        .collect()
+}
+
+/// Rule codes of the findings about each document.
+fn codes_by_document(findings: &[Finding]) -> HashMap<&str, Vec<&'static str>> {
+    let mut out: HashMap<&str, Vec<&'static str>> = HashMap::new();
+    for f in findings {
+        if let Some(doc) = &f.document {
+            out.entry(doc.as_str()).or_default().push(f.rule.code);
+        }
+    }
+    out
+}
+
+/// The approval verdict from the findings. `history_lost` is the run-wide
+/// DC013 (no history at all), which leaves documents without
+/// `approved_digest` unjudged without naming each one in `document`.
+fn approval(doc: &Document, codes: &[&str], history_lost: bool) -> Approval {
+    let has = |rule: &rules::Rule| codes.contains(&rule.code);
+    if !doc.is_approved() || doc.is_record() {
+        Approval::NotApplicable
+    } else if has(&rules::DC006) {
+        Approval::NotCurrent
+    } else if has(&rules::DC005)
+        || has(&rules::DC013)
+        || (history_lost && doc.approved_digest.is_none())
+    {
+        Approval::NotJudged
+    } else {
+        Approval::Current
+    }
+}
+
+/// Who the document is for: as written, else the contract's default.
+fn audience(isms: &Isms, doc: &Document) -> Vec<&'static str> {
+    let auditor = !doc.audience_written || doc.audience.auditor;
+    [
+        isms.staff_audience(doc).then_some("staff"),
+        auditor.then_some("auditor"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn last_change(isms: &Isms, doc: &Document) -> Option<LastChange> {
+    let history = isms.history.as_ref()?;
+    let change = history
+        .docs
+        .get(&doc.path)?
+        .changes
+        .iter()
+        .find(|c| c.body_changed)?;
+    let commit = history.commits.get(change.commit)?;
+    Some(LastChange {
+        commit: commit.id.clone(),
+        short: commit.id.chars().take(7).collect(),
+        date: commit_date(commit),
+        author: commit.author.clone(),
+    })
+}
+
+/// A row as CSV cells (not yet neutralised), in [`CSV_HEADER`] order. The
+/// CSV has the full commit id, where the page shows the short one.
+pub(crate) fn csv_record(row: &RegisterRow) -> [String; 17] {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let change = row.last_change.as_ref();
+    [
+        row.id.clone(),
+        row.title.clone(),
+        row.doc_type.to_string(),
+        opt(&row.version),
+        row.status.unwrap_or_default().to_string(),
+        row.owner.clone(),
+        opt(&row.approved_by),
+        opt(&row.approved_on),
+        opt(&row.next_review),
+        row.classification.to_string(),
+        row.audience.join(" "),
+        (if row.staff_site { "yes" } else { "no" }).to_string(),
+        change.map(|c| c.commit.clone()).unwrap_or_default(),
+        change.map(|c| c.date.clone()).unwrap_or_default(),
+        change.map(|c| c.author.clone()).unwrap_or_default(),
+        row.approval.as_str().to_string(),
+        row.path.clone(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::document_control::testing::{doc, isms, record};
+    use crate::model::document::{DocType, Status};
+
+    fn finding(rule: &'static rules::Rule, doc: Option<&str>) -> Finding {
+        let f = Finding::new(rule, "x");
+        match doc {
+            Some(d) => f.document(d),
+            None => f,
+        }
+    }
+
+    fn verdicts(docs: Vec<Document>, findings: &[Finding]) -> Vec<&'static str> {
+        rows(&isms(docs, None), findings)
+            .iter()
+            .map(|r| r.approval.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn approval_currency_follows_dc006() {
+        let mut draft = doc("DRAFT", DocType::Policy);
+        draft.status = Some(Status::Draft);
+        let docs = vec![
+            doc("CURRENT", DocType::Policy),
+            doc("CHANGED", DocType::Policy),
+            doc("NO-DATE", DocType::Policy),
+            draft,
+            record("REC", "access-review"),
+        ];
+        let findings = [
+            finding(&rules::DC006, Some("CHANGED")),
+            finding(&rules::DC005, Some("NO-DATE")),
+            // Findings about other documents change nothing.
+            finding(&rules::DC006, Some("ELSEWHERE")),
+        ];
+        assert_eq!(
+            verdicts(docs, &findings),
+            ["yes", "no", "not judged", "n/a", "n/a"]
+        );
+    }
+
+    #[test]
+    fn without_history_approvals_without_digest_are_not_judged() {
+        let mut with_digest = doc("DIGEST", DocType::Policy);
+        with_digest.approved_digest = Some(crate::model::ids::Spanned::new("sha256:00".into(), 12));
+        let docs = vec![doc("PLAIN", DocType::Policy), with_digest];
+        let findings = [finding(&rules::DC013, None)];
+        assert_eq!(verdicts(docs, &findings), ["not judged", "yes"]);
+    }
+
+    #[test]
+    fn csv_record_matches_the_header() {
+        let r = &rows(&isms(vec![doc("POL-A", DocType::Policy)], None), &[])[0];
+        let cells = csv_record(r);
+        let by_name = |name: &str| {
+            CSV_HEADER
+                .iter()
+                .position(|h| *h == name)
+                .map(|i| cells[i].as_str())
+        };
+        assert_eq!(by_name("id"), Some("POL-A"));
+        assert_eq!(by_name("audience"), Some("staff auditor"));
+        assert_eq!(by_name("next_review"), Some("2027-06-01"));
+        assert_eq!(by_name("approval_current"), Some("yes"));
+        assert_eq!(by_name("path"), Some("pol-a.md"));
+    }
+}

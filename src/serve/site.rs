@@ -1,0 +1,132 @@
+//! What the server hands out: the last good build of both sites, in memory,
+//! and the state of the latest rebuild for the live-reload script.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+
+use crate::render::Sites;
+
+/// Why the latest rebuild produced no site: the first input error (file and
+/// line when known) and the full message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BuildError {
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// One published state: every file by URL path (`staff/index.html`), the
+/// build counter, and the error of a later failed rebuild, if any.
+#[derive(Default)]
+pub struct Published {
+    pub files: HashMap<String, Arc<Vec<u8>>>,
+    /// Counts good builds; the browser reloads when it changes.
+    pub version: u64,
+    /// Set while the source is broken; the files stay those of the last good
+    /// build.
+    pub error: Option<BuildError>,
+    /// No good build yet: every page shows the error page.
+    pub empty: bool,
+}
+
+/// Shared between the rebuild loop (writer) and the HTTP workers (readers).
+/// A reader takes the `Arc` and never blocks a rebuild for longer than the
+/// pointer swap.
+#[derive(Clone, Default)]
+pub struct Shared(Arc<RwLock<Arc<Published>>>);
+
+impl Shared {
+    /// A state with no build yet.
+    pub fn new() -> Shared {
+        Shared(Arc::new(RwLock::new(Arc::new(Published {
+            empty: true,
+            ..Published::default()
+        }))))
+    }
+
+    /// The current state.
+    pub fn get(&self) -> Arc<Published> {
+        match self.0.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn set(&self, published: Published) {
+        let published = Arc::new(published);
+        match self.0.write() {
+            Ok(mut guard) => *guard = published,
+            Err(poisoned) => *poisoned.into_inner() = published,
+        }
+    }
+
+    /// Publishes a good build: its files replace the old ones at once.
+    pub fn publish(&self, sites: Sites) {
+        let old = self.get();
+        let mut files = HashMap::with_capacity(sites.staff.len() + sites.audit.len());
+        for (site, list) in [("staff", sites.staff), ("audit", sites.audit)] {
+            for (path, bytes) in list {
+                files.insert(format!("{site}/{path}"), Arc::new(bytes));
+            }
+        }
+        self.set(Published {
+            files,
+            version: old.version + 1,
+            error: None,
+            empty: false,
+        });
+    }
+
+    /// Records a failed rebuild; the last good files stay published.
+    pub fn fail(&self, error: BuildError) {
+        let old = self.get();
+        self.set(Published {
+            files: old.files.clone(),
+            version: old.version,
+            error: Some(error),
+            empty: old.empty,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites(text: &str) -> Sites {
+        Sites {
+            staff: vec![("index.html".into(), text.as_bytes().to_vec())],
+            audit: vec![("index.html".into(), b"audit".to_vec())],
+        }
+    }
+
+    #[test]
+    fn a_failed_rebuild_keeps_the_last_good_files() {
+        let shared = Shared::new();
+        assert!(shared.get().empty);
+        shared.publish(sites("one"));
+        let error = BuildError {
+            path: Some("a.md".into()),
+            line: Some(3),
+            message: "bad".into(),
+        };
+        shared.fail(error.clone());
+        let now = shared.get();
+        assert_eq!(now.version, 1);
+        assert_eq!(now.error.as_ref(), Some(&error));
+        assert_eq!(
+            now.files.get("staff/index.html").map(|b| b.as_slice()),
+            Some(&b"one"[..])
+        );
+        shared.publish(sites("two"));
+        let now = shared.get();
+        assert_eq!(now.version, 2);
+        assert!(now.error.is_none());
+        assert_eq!(
+            now.files.get("staff/index.html").map(|b| b.as_slice()),
+            Some(&b"two"[..])
+        );
+    }
+}
