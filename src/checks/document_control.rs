@@ -294,6 +294,7 @@ pub(crate) mod testing {
             body: String::new(),
             body_line: 14,
             body_digest: "sha256:00".into(),
+            outline: Default::default(),
         }
     }
 

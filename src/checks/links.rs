@@ -2,9 +2,7 @@
 //! (either with `#anchor`) and `control:5.15`. Heading anchors follow the
 //! GitHub convention, so links that work on the forge work here too.
 
-use std::collections::{HashMap, HashSet};
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use super::{rules, Context};
@@ -12,68 +10,6 @@ use crate::finding::Finding;
 use crate::model::catalogue::ControlId;
 use crate::model::document::{Document, Status};
 use crate::model::Isms;
-
-/// Markdown extensions the documents may use; heading attributes give the
-/// explicit `{#anchor}` syntax. The renderer parses with the same set, so
-/// anchors and links agree between checks and pages.
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// A GitHub-style heading slug: lowercase, punctuation dropped except `-` and
-/// `_`, each space turned into `-`.
-pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            out.push(c);
-        } else if c == ' ' {
-            out.push('-');
-        }
-    }
-    out
-}
-
-/// Every heading's anchor and text, in document order. An explicit
-/// `{#anchor}` wins; otherwise the slug, with `-1`, `-2` for repeats.
-pub fn heading_anchors(body: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut current: Option<(Option<String>, String)> = None;
-    for event in Parser::new_ext(body, markdown_options()) {
-        match event {
-            Event::Start(Tag::Heading { id, .. }) => {
-                current = Some((id.map(|i| i.to_string()), String::new()));
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, text)) = current.as_mut() {
-                    text.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((explicit, text)) = current.take() {
-                    let anchor = match explicit {
-                        Some(a) => a,
-                        None => {
-                            let base = slugify(&text);
-                            let n = seen.entry(base.clone()).or_insert(0);
-                            let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
-                            *n += 1;
-                            anchor
-                        }
-                    };
-                    out.push((anchor, text.trim().to_string()));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
 
 /// Where one link leads.
 enum Outcome {
@@ -87,42 +23,19 @@ enum Outcome {
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
-    // Parsing the bodies is most of the cost: spread it over all cores.
-    let links_per_doc: Vec<Vec<(String, u32)>> = isms
+    // The outlines were parsed while loading; on all cores if not.
+    isms.documents.par_iter().for_each(|doc| {
+        doc.outline();
+    });
+    let outcomes: Vec<(usize, u32, Outcome)> = isms
         .documents
-        .par_iter()
-        .map(|doc| {
-            links(&doc.body)
-                .into_iter()
-                .map(|(dest, offset)| (dest, doc.body_line + line_offset(&doc.body, offset)))
-                .collect()
-        })
-        .collect();
-    let outcomes: Vec<(usize, u32, Outcome)> = links_per_doc
-        .into_iter()
-        .enumerate()
-        .flat_map(|(index, links)| {
-            links
-                .into_iter()
-                .map(move |(dest, line)| (index, line, classify(isms, index, &dest, line)))
-        })
-        .collect();
-    // Heading anchors, only of the documents linked to with one.
-    let wanted: HashSet<usize> = outcomes
         .iter()
-        .filter_map(|(_, _, o)| match o {
-            Outcome::Doc(target, Some(anchor)) if !anchor.is_empty() => Some(*target),
-            _ => None,
-        })
-        .collect();
-    let anchors: HashMap<usize, HashSet<String>> = wanted
-        .into_par_iter()
-        .map(|i| {
-            let set = heading_anchors(&isms.documents[i].body)
-                .into_iter()
-                .map(|(a, _)| a)
-                .collect();
-            (i, set)
+        .enumerate()
+        .flat_map(|(index, doc)| {
+            doc.outline()
+                .links
+                .iter()
+                .map(move |l| (index, l.line, classify(isms, index, &l.dest, l.line)))
         })
         .collect();
     for (index, line, outcome) in outcomes {
@@ -137,10 +50,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let target_doc = &isms.documents[target_index];
         if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-            if !anchors
-                .get(&target_index)
-                .is_some_and(|set| set.contains(&anchor))
-            {
+            if !target_doc.outline().anchors.contains(&anchor) {
                 out.push(broken(
                     doc,
                     line,
@@ -226,28 +136,6 @@ fn classify(isms: &Isms, index: usize, dest: &str, line: u32) -> Outcome {
             }
         }
     }
-}
-
-/// Link destinations with their byte offset in the body.
-fn links(body: &str) -> Vec<(String, usize)> {
-    Parser::new_ext(body, markdown_options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url.to_string(), range.start)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn line_offset(body: &str, offset: usize) -> u32 {
-    let end = offset.min(body.len());
-    u32::try_from(
-        body.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
-    )
-    .unwrap_or(u32::MAX)
 }
 
 enum Target {
@@ -340,6 +228,7 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::body::{heading_anchors, slugify};
     use crate::checks::document_control::testing::*;
     use crate::model::document::{DocType, Document};
 

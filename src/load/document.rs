@@ -536,6 +536,7 @@ impl DocParser<'_> {
             body: split.body.to_string(),
             body_line: split.body_line,
             body_digest: frontmatter::body_digest(split.body),
+            outline: Default::default(),
         })
     }
 

@@ -298,7 +298,19 @@ pub fn load_with(
 /// Parses one `.md` file; `None` when it is not a controlled document.
 fn parse_file(rel: &str, bytes: &[u8]) -> Option<Parsed> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Some(parse_document(rel, text)),
+        Ok(text) => {
+            let parsed = parse_document(rel, text);
+            if let Parsed::Document {
+                document: Some(doc),
+                ..
+            } = &parsed
+            {
+                // Parsed here, on all cores, and kept with the file for the
+                // next load.
+                doc.outline();
+            }
+            Some(parsed)
+        }
         Err(e) => {
             // Only files that look like front matter count as documents.
             if bytes.starts_with(b"---") || bytes.starts_with(b"\xef\xbb\xbf---") {

@@ -255,9 +255,18 @@ pub struct Document {
     pub body_line: u32,
     /// `sha256:<hex>` of the normalised body (see `approved_digest`).
     pub body_digest: String,
+    /// The body's links and heading anchors, parsed on first use (the load
+    /// stage does it while reading, on all cores) and then kept.
+    pub outline: std::sync::OnceLock<crate::model::body::Outline>,
 }
 
 impl Document {
+    /// The body's links and heading anchors.
+    pub fn outline(&self) -> &crate::model::body::Outline {
+        self.outline
+            .get_or_init(|| crate::model::body::outline(&self.body, self.body_line))
+    }
+
     pub fn is_approved(&self) -> bool {
         self.status == Some(Status::Approved)
     }

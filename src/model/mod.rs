@@ -2,6 +2,7 @@
 //! `checks` and `render`. Nothing past this point sees raw YAML.
 
 pub mod annex_a;
+pub mod body;
 pub mod catalogue;
 pub mod clauses;
 pub mod document;

@@ -16,6 +16,7 @@ use crate::model::ids::{fmt_date, Date};
 use crate::model::timeline::{milestones, Milestone};
 use crate::model::Isms;
 use crate::report::Summary;
+use crate::timing::step;
 
 #[derive(Serialize)]
 struct CountRow {
@@ -41,7 +42,9 @@ pub fn render(
         ("observation", summary.counts.observation),
     ]
     .map(|(severity, count)| CountRow { severity, count });
-    let (pack_files, packs) = super::packs::render(isms, &site, pages)?;
+    let (pack_files, packs) = step("audit: evidence packs", || {
+        super::packs::render(isms, &site, pages)
+    })?;
     files.extend(pack_files);
     let title = "Audit evidence index";
     let mut ctx = page_context(&site, "audit", "", title, true, false);
@@ -85,26 +88,28 @@ pub fn render(
     );
     files.push((
         "index.html".into(),
-        pages.render("audit/index.html", "audit/index.html", &ctx)?,
+        step("audit: overview", || {
+            pages.render("audit/index.html", "audit/index.html", &ctx)
+        })?,
     ));
     let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
     ctx.insert("register", &super::register::rows(isms, findings));
     files.push((
         "register.html".into(),
-        pages.render("audit/register.html", "audit/register.html", &ctx)?,
+        step("audit: register", || {
+            pages.render("audit/register.html", "audit/register.html", &ctx)
+        })?,
     ));
 
-    files.extend(super::soa::render(
-        isms,
-        findings,
-        &site,
-        pages,
-        summary_date(summary),
-    )?);
-    files.extend(super::exports::render(isms, summary, findings)?);
-    files.push(super::audit_pages::findings_page(
-        isms, findings, &site, pages,
-    )?);
+    files.extend(step("audit: soa", || {
+        super::soa::render(isms, findings, &site, pages, summary_date(summary))
+    })?);
+    files.extend(step("audit: exports", || {
+        super::exports::render(isms, summary, findings)
+    })?);
+    files.push(step("audit: findings page", || {
+        super::audit_pages::findings_page(isms, findings, &site, pages)
+    })?);
     files.push(super::audit_pages::clauses_page(isms, &site, pages)?);
 
     let all = |_: &Document| true;
@@ -119,42 +124,44 @@ pub fn render(
             .map(|d| (d.id.as_str(), d.path.as_str()))
             .collect::<Vec<_>>(),
     ));
-    let doc_pages: Vec<Result<SiteFile, String>> = isms
-        .documents
-        .par_iter()
-        .map(|doc| {
-            let history = history_rows(isms, doc, &keep_all);
-            let on_staff_site = isms.on_staff_site(doc);
-            let key = memo::key_of(&(
-                epoch,
-                source_digest(isms, &doc.path),
-                &history,
-                on_staff_site,
-            ));
-            let path = format!("docs/{}", doc_page(doc));
-            let page = pages.memo.page(&format!("audit/{path}"), key, || {
-                let body = markdown::render(&doc.body, &|dest| resolve_link(isms, doc, dest, &all));
-                let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
-                ctx.insert("doc_id", doc.id.as_str());
-                ctx.insert("path", &doc.path);
-                ctx.insert("doc_type", doc.doc_type.as_str());
-                ctx.insert("summary", &doc.summary);
-                ctx.insert("on_staff_site", &on_staff_site);
-                ctx.insert("meta", &meta_items(isms, doc));
-                ctx.insert("body", &body);
-                ctx.insert("history", &history);
-                ctx.insert("controls", &covered_controls(doc));
-                ctx.insert("clauses", &covered_clauses(doc));
-                let html = render_page(tera, "audit/doc.html", &ctx)
-                    .map_err(|e| format!("{}: {e}", doc.path))?;
-                Ok(Rendered {
-                    bytes: html,
-                    extra: String::new(),
-                })
-            })?;
-            Ok((path, page.bytes))
-        })
-        .collect();
+    let doc_pages: Vec<Result<SiteFile, String>> = step("audit: document pages", || {
+        isms.documents
+            .par_iter()
+            .map(|doc| {
+                let history = history_rows(isms, doc, &keep_all);
+                let on_staff_site = isms.on_staff_site(doc);
+                let key = memo::key_of(&(
+                    epoch,
+                    source_digest(isms, &doc.path),
+                    &history,
+                    on_staff_site,
+                ));
+                let path = format!("docs/{}", doc_page(doc));
+                let page = pages.memo.page(&format!("audit/{path}"), key, || {
+                    let body =
+                        markdown::render(&doc.body, &doc.outline().anchors, &|dest| resolve_link(isms, doc, dest, &all));
+                    let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
+                    ctx.insert("doc_id", doc.id.as_str());
+                    ctx.insert("path", &doc.path);
+                    ctx.insert("doc_type", doc.doc_type.as_str());
+                    ctx.insert("summary", &doc.summary);
+                    ctx.insert("on_staff_site", &on_staff_site);
+                    ctx.insert("meta", &meta_items(isms, doc));
+                    ctx.insert("body", &body);
+                    ctx.insert("history", &history);
+                    ctx.insert("controls", &covered_controls(doc));
+                    ctx.insert("clauses", &covered_clauses(doc));
+                    let html = render_page(tera, "audit/doc.html", &ctx)
+                        .map_err(|e| format!("{}: {e}", doc.path))?;
+                    Ok(Rendered {
+                        bytes: html,
+                        extra: String::new(),
+                    })
+                })?;
+                Ok((path, page.bytes))
+            })
+            .collect()
+    });
     for page in doc_pages {
         files.push(page?);
     }

@@ -4,12 +4,17 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use crate::checks::links::{heading_anchors, markdown_options};
+use crate::model::body::markdown_options;
 
-/// Renders `body` to HTML. `resolve` maps a link destination as written to
-/// the href to use, or `None` to render the link's text alone.
-pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut anchors = heading_anchors(body).into_iter().map(|(a, _)| a);
+/// Renders `body` to HTML, giving its headings the ids `anchors` (in order;
+/// see [`crate::model::body::Outline`]). `resolve` maps a link destination
+/// as written to the href to use, or `None` to render the link's text alone.
+pub fn render(
+    body: &str,
+    anchors: &[String],
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let mut anchors = anchors.iter().cloned();
     let mut events: Vec<Event> = Vec::new();
     let mut started = false;
     let mut dropping_h1 = false;
@@ -199,20 +204,29 @@ fn finish(html: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Renders `body` with the anchors the load stage would give it.
+    fn to_html(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+        let anchors: Vec<String> = crate::model::body::heading_anchors(body)
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect();
+        render(body, &anchors, resolve)
+    }
+
     fn plain(dest: &str) -> Option<String> {
         (!dest.starts_with("id:")).then(|| dest.to_string())
     }
 
     #[test]
     fn drops_leading_h1_and_ids_headings() {
-        let html = render("# Title\n\n## Scope of use\n\ntext\n", &plain);
+        let html = to_html("# Title\n\n## Scope of use\n\ntext\n", &plain);
         assert!(!html.contains("<h1"));
         assert!(html.contains("<h2 id=\"scope-of-use\">"), "{html}");
     }
 
     #[test]
     fn refused_links_keep_their_text_only() {
-        let html = render(
+        let html = to_html(
             "See [the other](id:POL-X#a) and [web](https://e.example).",
             &plain,
         );
@@ -224,7 +238,7 @@ mod tests {
     #[test]
     fn sanitises_raw_html_and_wraps_tables() {
         let body = "<script>alert(1)</script><a href=\"x.md\">x</a>\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n```\ncode\n```\n";
-        let html = render(body, &plain);
+        let html = to_html(body, &plain);
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("x.md"), "{html}");
         assert!(html.contains("<div class=\"table-wrap\""), "{html}");
@@ -235,12 +249,12 @@ mod tests {
     #[test]
     fn plain_markdown_skips_the_sanitiser_but_stays_safe() {
         let body = "## Hi {.x onclick=alert(1)}\n\n[a](javascript:alert(1)) ![i](JavaScript:x) [b](https://e.example) [c](other.html#x) <b>&</b>\n";
-        let html = render(body, &plain);
+        let html = to_html(body, &plain);
         assert!(!html.contains("onclick"), "{html}");
         assert!(!html.to_ascii_lowercase().contains("javascript:"), "{html}");
         assert!(html.contains("href=\"https://e.example\""), "{html}");
         assert!(html.contains("href=\"other.html#x\""), "{html}");
-        let plain_only = render(
+        let plain_only = to_html(
             "## Hi {.x onclick=alert(1)}\n\nSome *text* & more.\n",
             &plain,
         );

@@ -144,7 +144,7 @@ impl Session {
             root,
             as_of,
             load: LoadState::default(),
-            memo: Memo::default(),
+            memo: Memo::enabled(),
             last_findings: None,
             colour: std::io::stdout().is_terminal(),
         }

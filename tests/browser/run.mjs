@@ -19,8 +19,8 @@
 //   - keyboard focus is visible: the first focusable element in <main> looks
 //     different focused than unfocused;
 //   - at 320 CSS px wide the page does not scroll sideways.
-// It also exercises the staff search box (skipped if the site has none) and
-// the live-reload error overlay (skipped if assets/live-reload.js is absent).
+// It also exercises the staff search box (skipped if the site has none).
+// The live reload and error overlay of `isms serve` are checked by serve.mjs.
 //
 // Uses the system Chromium (/usr/bin/chromium, or $CHROMIUM_PATH): no browser
 // download. Prints "N pages, M problems" and then "N passed, M failed"
@@ -110,15 +110,9 @@ function listHtml(dir, base, acc) {
 
 // ---------- static server ----------
 
-function startServer(root, state) {
+function startServer(root) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
-    if (url.pathname === "/__isms/version") {
-      // Stands in for `isms serve` in the live-reload test.
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify(state.liveReload));
-      return;
-    }
     let rel;
     try {
       rel = decodeURIComponent(url.pathname);
@@ -562,7 +556,7 @@ async function checkPage(page, sink, base, rel, links) {
   return problems;
 }
 
-// ---------- search and live reload ----------
+// ---------- search ----------
 
 async function checkSearch(browser, base, out, links) {
   const rel = "staff/index.html";
@@ -659,54 +653,6 @@ async function checkSearch(browser, base, out, links) {
   return { problems };
 }
 
-async function checkLiveReload(browser, base, out, state) {
-  const rel = "staff/index.html";
-  const script = "staff/assets/live-reload.js";
-  if (!fs.existsSync(path.join(out, script)) || !fs.existsSync(path.join(out, rel))) {
-    return { skipped: `no ${script}` };
-  }
-  const problems = [];
-  const context = await browser.newContext({ viewport: WIDE, reducedMotion: "reduce" });
-  try {
-    state.liveReload = { version: "1", error: null };
-    const page = await context.newPage();
-    page.on("pageerror", (e) => problems.push(`JavaScript error: ${e.message}`));
-    await page.goto(`${base}/${rel}`, { waitUntil: "load" });
-    await page.addScriptTag({ content: AXE_SOURCE });
-    await page.addScriptTag({ url: `${base}/${script}` });
-    await page.waitForTimeout(700);
-    const error = { path: "policies/access-control.md", line: 12, message: "DC003 unknown key `aproved_by`" };
-    state.liveReload = { version: "1", error };
-    try {
-      await page.waitForSelector("[role='alert'], [role='alertdialog']", { timeout: 5000 });
-    } catch {
-      problems.push("a build error reported by /__isms/version shows no role=alert overlay");
-      return { problems };
-    }
-    const text = await page.evaluate(
-      () => document.querySelector("[role='alert'], [role='alertdialog']").textContent,
-    );
-    if (!text.includes(error.path) || !text.includes(error.message)) {
-      problems.push("the build error overlay does not show the file and message");
-    }
-    const button = await page.$("[role='alert'] button, [role='alertdialog'] button");
-    if (!button) problems.push("the build error overlay has no close button");
-    problems.push(
-      ...axeProblems(await runAxe(page, { runOnly: { type: "tag", values: AXE_TAGS } }), " with the build error overlay"),
-    );
-    state.liveReload = { version: "2", error: null };
-    try {
-      await page.waitForEvent("load", { timeout: 5000 });
-    } catch {
-      problems.push("the page did not reload after the build error was fixed");
-    }
-  } finally {
-    state.liveReload = { version: "0", error: null };
-    await context.close();
-  }
-  return { problems };
-}
-
 // ---------- main ----------
 
 let AXE_SOURCE = "";
@@ -742,8 +688,7 @@ async function main() {
     process.exit(2);
   }
 
-  const state = { liveReload: { version: "0", error: null } };
-  const server = await startServer(out, state);
+  const server = await startServer(out);
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const links = new Links(out, base);
@@ -819,7 +764,6 @@ async function main() {
 
     const extra = [
       ["search", () => checkSearch(browser, base, out, links)],
-      ["live reload", () => checkLiveReload(browser, base, out, state)],
     ];
     for (const [name, run] of extra) {
       let r;
