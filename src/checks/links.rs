@@ -2,7 +2,6 @@
 //! (either with `#anchor`) and `control:5.15`. Heading anchors follow the
 //! GitHub convention, so links that work on the forge work here too.
 
-
 use rayon::prelude::*;
 
 use super::{rules, Context};
@@ -228,8 +227,8 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::body::{heading_anchors, slugify};
     use crate::checks::document_control::testing::*;
+    use crate::model::body::{heading_anchors, slugify};
     use crate::model::document::{DocType, Document};
 
     fn run(docs: Vec<Document>) -> Vec<Finding> {

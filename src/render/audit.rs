@@ -138,8 +138,9 @@ pub fn render(
                 ));
                 let path = format!("docs/{}", doc_page(doc));
                 let page = pages.memo.page(&format!("audit/{path}"), key, || {
-                    let body =
-                        markdown::render(&doc.body, &doc.outline().anchors, &|dest| resolve_link(isms, doc, dest, &all));
+                    let body = markdown::render(&doc.body, &doc.outline().anchors, &|dest| {
+                        resolve_link(isms, doc, dest, &all)
+                    });
                     let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
                     ctx.insert("doc_id", doc.id.as_str());
                     ctx.insert("path", &doc.path);

@@ -9,11 +9,7 @@ use crate::model::body::markdown_options;
 /// Renders `body` to HTML, giving its headings the ids `anchors` (in order;
 /// see [`crate::model::body::Outline`]). `resolve` maps a link destination
 /// as written to the href to use, or `None` to render the link's text alone.
-pub fn render(
-    body: &str,
-    anchors: &[String],
-    resolve: &dyn Fn(&str) -> Option<String>,
-) -> String {
+pub fn render(body: &str, anchors: &[String], resolve: &dyn Fn(&str) -> Option<String>) -> String {
     let mut anchors = anchors.iter().cloned();
     let mut events: Vec<Event> = Vec::new();
     let mut started = false;

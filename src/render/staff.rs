@@ -117,8 +117,9 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
             let key = memo::key_of(&(epoch, source_digest(isms, &doc.path), &history));
             let path = format!("docs/{}", doc_page(doc));
             let page = memo.page(&format!("staff/{path}"), key, || {
-                let body =
-                    markdown::render(&doc.body, &doc.outline().anchors, &|dest| resolve_link(isms, doc, dest, &visible));
+                let body = markdown::render(&doc.body, &doc.outline().anchors, &|dest| {
+                    resolve_link(isms, doc, dest, &visible)
+                });
                 let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
                 ctx.insert("doc_id", doc.id.as_str());
                 ctx.insert("summary", &doc.summary);

@@ -22,12 +22,49 @@ const NO_BUILD_HTML: &str = include_str!("../../themes/default/serve/no-build.ht
 const SCRIPT_URL: &str = "/__isms/live-reload.js";
 const VERSION_URL: &str = "/__isms/version";
 
+/// Which `Host` headers a request may carry.
+#[derive(Clone, Debug)]
+pub enum Hosts {
+    /// Bound to a loopback address: only the loopback names with this port.
+    /// A page on another site that resolves its own name to 127.0.0.1 (DNS
+    /// rebinding) then cannot read the audit index through the browser.
+    Loopback(u16),
+    /// Bound to another address with `--bind`: the user chose to share it.
+    Any,
+}
+
+impl Hosts {
+    fn allows(&self, host: Option<&str>) -> bool {
+        match self {
+            Hosts::Any => true,
+            Hosts::Loopback(port) => host.is_some_and(|h| {
+                ["127.0.0.1", "localhost", "[::1]"]
+                    .iter()
+                    .any(|name| h.eq_ignore_ascii_case(&format!("{name}:{port}")))
+            }),
+        }
+    }
+}
+
 /// Answers requests until the server is dropped.
-pub fn serve_requests(server: &tiny_http::Server, shared: &Shared) {
+pub fn serve_requests(server: &tiny_http::Server, shared: &Shared, hosts: &Hosts) {
     for request in server.incoming_requests() {
-        let state = shared.get();
+        let host = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Host"))
+            .map(|h| h.value.as_str().to_string());
         // A client that went away is no reason to stop serving others.
-        let _ = answer(request, &state);
+        let _ = if hosts.allows(host.as_deref()) {
+            answer(request, &shared.get())
+        } else {
+            text(
+                request,
+                421,
+                "text/plain; charset=utf-8",
+                b"isms serve answers only requests for 127.0.0.1 or localhost\n".to_vec(),
+            )
+        };
     }
 }
 
@@ -107,7 +144,7 @@ fn answer(request: Request, state: &Published) -> std::io::Result<()> {
             request,
             503,
             "text/html; charset=utf-8",
-            inject(NO_BUILD_HTML.as_bytes()),
+            inject(NO_BUILD_HTML.as_bytes(), state.version),
         );
     }
     let mut key = path.trim_start_matches('/').to_string();
@@ -119,12 +156,12 @@ fn answer(request: Request, state: &Published) -> std::io::Result<()> {
             request,
             404,
             "text/html; charset=utf-8",
-            inject(NOT_FOUND_HTML.as_bytes()),
+            inject(NOT_FOUND_HTML.as_bytes(), state.version),
         );
     };
     let content_type = content_type(&key);
     if content_type.starts_with("text/html") {
-        return text(request, 200, content_type, inject(bytes));
+        return text(request, 200, content_type, inject(bytes, state.version));
     }
     let len = bytes.len();
     let response = Response::new(
@@ -168,9 +205,9 @@ fn request_path(url: &str) -> String {
 }
 
 /// An HTML page with the live-reload script added before `</body>` (or at
-/// the end when there is none).
-fn inject(html: &[u8]) -> Vec<u8> {
-    let tag = format!("<script src=\"{SCRIPT_URL}\" defer></script>\n");
+/// the end when there is none), told which build the page comes from.
+fn inject(html: &[u8], version: u64) -> Vec<u8> {
+    let tag = format!("<script src=\"{SCRIPT_URL}\" data-version=\"{version}\" defer></script>\n");
     let at = html
         .windows(7)
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
@@ -223,15 +260,27 @@ mod tests {
 
     #[test]
     fn injects_before_the_last_body_end() {
-        let html = inject(b"<html><body><p>x</p></BODY></html>");
+        let html = inject(b"<html><body><p>x</p></BODY></html>", 7);
         let html = String::from_utf8(html).expect("utf-8");
         assert_eq!(
             html,
-            "<html><body><p>x</p><script src=\"/__isms/live-reload.js\" defer></script>\n</BODY></html>"
+            "<html><body><p>x</p><script src=\"/__isms/live-reload.js\" data-version=\"7\" defer></script>\n</BODY></html>"
         );
-        assert!(String::from_utf8(inject(b"<p>no body</p>"))
+        assert!(String::from_utf8(inject(b"<p>no body</p>", 1))
             .expect("utf-8")
             .ends_with("defer></script>\n"));
+    }
+
+    #[test]
+    fn only_loopback_host_names_are_answered() {
+        let hosts = Hosts::Loopback(8787);
+        assert!(hosts.allows(Some("127.0.0.1:8787")));
+        assert!(hosts.allows(Some("LOCALHOST:8787")));
+        assert!(hosts.allows(Some("[::1]:8787")));
+        assert!(!hosts.allows(Some("attacker.example:8787")));
+        assert!(!hosts.allows(Some("127.0.0.1:9999")));
+        assert!(!hosts.allows(None));
+        assert!(Hosts::Any.allows(Some("intranet.example:8787")));
     }
 
     #[test]

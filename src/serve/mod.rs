@@ -78,27 +78,33 @@ pub fn run(opts: &Options) -> i32 {
         .server_addr()
         .to_ip()
         .map_or_else(|| format!("{bind}:{}", opts.port), |a| a.to_string());
+    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let hosts = if bind.is_loopback() {
+        http::Hosts::Loopback(port)
+    } else {
+        http::Hosts::Any
+    };
     let shared = Shared::new();
     let mut session = Session::new(root.clone(), opts.as_of);
-    session.rebuild(&shared, Vec::new());
-
-    // Two workers: a page and the reload poll of another tab never wait on
-    // each other.
-    for _ in 0..2 {
-        let (server, shared) = (Arc::clone(&server), shared.clone());
-        std::thread::spawn(move || http::serve_requests(&server, &shared));
-    }
-    let url = format!("http://{address}/");
-    println!("Serving the staff site on {url}staff/ and the audit index on {url}audit/");
-
-    let sources = session.sources();
-    let watch = match watch::Watch::start(sources, opts.poll) {
+    // Watch first: a save during the first build is then the next rebuild,
+    // not lost.
+    let watch = match watch::Watch::start(session.sources(), opts.poll) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_UNUSABLE;
         }
     };
+    session.rebuild(&shared, Vec::new());
+
+    // Two workers: a page and the reload poll of another tab never wait on
+    // each other.
+    for _ in 0..2 {
+        let (server, shared, hosts) = (Arc::clone(&server), shared.clone(), hosts.clone());
+        std::thread::spawn(move || http::serve_requests(&server, &shared, &hosts));
+    }
+    let url = format!("http://{address}/");
+    println!("Serving the staff site on {url}staff/ and the audit index on {url}audit/");
     println!(
         "Watching {} for changes ({} events); press Ctrl-C to stop",
         root.display(),

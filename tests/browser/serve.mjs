@@ -18,6 +18,8 @@
 //   - fixing the file (saved the way vim does: write a temporary file, rename
 //     it over the original) reloads the pages without the overlay and with
 //     the new text, with the same server process;
+//   - a request for another host name is refused (421), the injected script
+//     names the build it comes from;
 //   - an unknown page answers 404 (with an accessible page), and /audit/
 //     serves the audit index.
 //
@@ -28,6 +30,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -668,7 +671,28 @@ async function runChecks(ctx, check) {
     return `${v1.version} -> ${v.version}`;
   });
 
-  // e. Unknown pages and the audit index.
+  // e. Unknown pages, other host names and the audit index.
+  await check("a request naming another host is refused (DNS rebinding)", async () => {
+    const { port } = new URL(base);
+    const status = await new Promise((resolve, reject) => {
+      const req = http.get(
+        { host: "127.0.0.1", port, path: "/audit/", headers: { Host: `attacker.example:${port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.on("error", reject);
+    });
+    assert(status === 421, `answered ${status}`);
+  });
+
+  await check("the injected script carries the version the page was built from", async () => {
+    const v = await version(base);
+    const r = await get(`${base}/staff/`);
+    assert(r.body.includes(`data-version="${v.version}"`), "no data-version matching /__isms/version");
+  });
+
   await check("a page that does not exist answers 404", async () => {
     for (const p of ["/staff/no-such-page.html", "/audit/docs/NO-SUCH-DOC.html", "/staff/no-such-folder/"]) {
       const r = await get(`${base}${p}`);

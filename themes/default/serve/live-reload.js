@@ -19,6 +19,10 @@
  *     and message, and a "Dismiss" button. A dismissed error stays hidden
  *     until a different error arrives.
  *
+ * The injected tag carries the version the page was built from
+ * (data-version), so a rebuild that lands before the first poll still
+ * reloads the page.
+ *
  * Polling needs no server push support and survives server restarts. Does
  * nothing on file:// pages. Safe to include twice.
  */
@@ -33,7 +37,11 @@
   var ENDPOINT = "/__isms/version";
   var FAST = 500;
   var SLOW = 2000;
-  var known = null; // version this page was built from
+  // The version this page was built from: the server writes it into the
+  // script tag, so a rebuild between serving the page and the first poll
+  // still reloads it. Without it, the first answer counts.
+  var script = document.currentScript;
+  var known = script && script.getAttribute("data-version");
   var shownError = null; // key of the error on screen
   var dismissedError = null;
   var overlay = null;
@@ -92,6 +100,15 @@
     close.addEventListener("click", function () {
       dismissedError = shownError;
       removeOverlay();
+      // The button is gone: give focus to the page's main content rather
+      // than dropping it on <body>.
+      var main = document.querySelector("main");
+      if (main) {
+        if (!main.hasAttribute("tabindex")) {
+          main.setAttribute("tabindex", "-1");
+        }
+        main.focus();
+      }
     });
     overlay.appendChild(close);
 
