@@ -46,7 +46,7 @@ fn as_of() -> isms::model::ids::Date {
 impl Session {
     fn new() -> Session {
         Session {
-            state: LoadState::default(),
+            state: LoadState::trusting_hints(),
             memo: Memo::enabled(),
         }
     }
@@ -139,6 +139,18 @@ fn incremental_rebuilds_equal_fresh_builds_after_every_kind_of_edit() {
                 .expect("write");
             }),
             vec!["policies/new-policy.md"],
+        ),
+        (
+            "a new folder with a document (the watcher names the folder)",
+            Box::new(|| {
+                std::fs::create_dir_all(root.join("guidelines/new")).expect("mkdir");
+                std::fs::write(
+                    root.join("guidelines/new/travel.md"),
+                    "---\nid: GL-TRAVEL\ntitle: Travel\ntype: guideline\nversion: \"1\"\nstatus: draft\nowner: Priya Shah\nclassification: internal\n---\n\nTake care.\n",
+                )
+                .expect("write");
+            }),
+            vec!["guidelines/new"],
         ),
         (
             "a CSV edit",

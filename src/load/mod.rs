@@ -66,7 +66,7 @@ pub struct Loaded {
 #[derive(Default)]
 pub struct LoadState {
     /// Every `.md` file read by the last load, by path relative to the root.
-    files: HashMap<String, ReadFile>,
+    files: HashMap<String, std::sync::Arc<ReadFile>>,
     /// Digest of every source file of the last load.
     digests: HashMap<String, String>,
     /// The history of the last load and the git state it was read at.
@@ -75,6 +75,22 @@ pub struct LoadState {
     /// load, e.g. from a file watcher: their git status is asked again even
     /// when they are not sources (a deleted or new file makes the root dirty).
     pub hints: Vec<String>,
+    /// Take `hints` as the complete list of changes: files not named are not
+    /// read again, and the tree is not walked when only files changed. For a
+    /// file watcher that reports every change (`isms serve`); off, every
+    /// load reads every file.
+    pub trust_hints: bool,
+}
+
+impl LoadState {
+    /// A state for a caller whose hints list every change (see
+    /// [`LoadState::trust_hints`]).
+    pub fn trusting_hints() -> LoadState {
+        LoadState {
+            trust_hints: true,
+            ..LoadState::default()
+        }
+    }
 }
 
 /// One `.md` file as last read: its bytes, digest and parse.
@@ -136,29 +152,40 @@ pub fn load_with(
         }
     };
 
-    let files = crate::timing::step("load: discover", || discover(root, &config, opts))?;
+    let config_unchanged = state.digests.get("isms.toml") == Some(&sources[0].1);
+    let files = crate::timing::step("load: discover", || {
+        match files_from_hints(root, &config, opts, state, config_unchanged) {
+            Some(files) => Ok(files),
+            None => discover(root, &config, opts),
+        }
+    })?;
     let previous = &state.files;
-    let read: Vec<(String, ReadFile)> = crate::timing::step("load: read and parse", || {
-        files
-            .par_iter()
-            .map(|rel| {
-                let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
-                let file = match previous.get(rel).filter(|f| f.bytes == bytes) {
-                    Some(same) => ReadFile {
-                        bytes,
-                        digest: same.digest.clone(),
-                        parsed: same.parsed.clone(),
-                    },
-                    None => ReadFile {
-                        digest: frontmatter::sha256_hex(&bytes),
-                        parsed: parse_file(rel, &bytes),
-                        bytes,
-                    },
-                };
-                (rel.clone(), file)
-            })
-            .collect()
-    });
+    let trusted = state.trust_hints && !state.hints.is_empty() && config_unchanged;
+    let hinted: std::collections::HashSet<&str> = state.hints.iter().map(String::as_str).collect();
+    let read: Vec<(String, std::sync::Arc<ReadFile>)> =
+        crate::timing::step("load: read and parse", || {
+            files
+                .par_iter()
+                .map(|rel| {
+                    // A file the watcher did not name is as it was: not read.
+                    if let (true, Some(same)) = (trusted, previous.get(rel)) {
+                        if !hinted.contains(rel.as_str()) {
+                            return (rel.clone(), std::sync::Arc::clone(same));
+                        }
+                    }
+                    let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+                    let file = match previous.get(rel).filter(|f| f.bytes == bytes) {
+                        Some(same) => std::sync::Arc::clone(same),
+                        None => std::sync::Arc::new(ReadFile {
+                            digest: frontmatter::sha256_hex(&bytes),
+                            parsed: parse_file(rel, &bytes),
+                            bytes,
+                        }),
+                    };
+                    (rel.clone(), file)
+                })
+                .collect()
+        });
 
     let mut documents = Vec::new();
     for (rel, file) in &read {
@@ -407,18 +434,72 @@ pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
     })
 }
 
-/// Finds candidate files: every `*.md` below the root, skipping hidden
-/// folders, the output folder and `[source] exclude` globs.
-fn discover(root: &Path, config: &Config, opts: &LoadOptions) -> Result<Vec<String>, FatalError> {
+/// The `.md` files of the last load, brought up to date from the watcher's
+/// hints without walking the tree. `None` (walk it) unless hints are
+/// trusted and name only files: a folder created, moved or deleted, or a
+/// changed `isms.toml` (whose `exclude` decides what counts), needs a walk.
+fn files_from_hints(
+    root: &Path,
+    config: &Config,
+    opts: &LoadOptions,
+    state: &LoadState,
+    config_unchanged: bool,
+) -> Option<Vec<String>> {
+    if !state.trust_hints || state.hints.is_empty() || state.files.is_empty() || !config_unchanged {
+        return None;
+    }
+    let globs = exclude_globs(config);
+    let out = output_folder(root, opts);
+    let mut files: std::collections::BTreeSet<String> = state.files.keys().cloned().collect();
+    for hint in &state.hints {
+        let path = root.join(hint);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => return None,
+            Ok(meta) if meta.is_file() => {
+                if hint.ends_with(".md") && is_candidate(hint, &globs) && !path.starts_with(&out) {
+                    files.insert(hint.clone());
+                }
+            }
+            // Gone (or a symlink, which the walk skips too).
+            _ => {
+                files.remove(hint);
+            }
+        }
+    }
+    Some(files.into_iter().collect())
+}
+
+/// The `[source] exclude` globs; a bad glob excludes nothing (the config
+/// check reports it).
+fn exclude_globs(config: &Config) -> globset::GlobSet {
     let mut globs = globset::GlobSetBuilder::new();
     for g in &config.exclude {
         if let Ok(glob) = globset::Glob::new(g) {
             globs.add(glob);
         }
     }
-    let globs = globs.build().unwrap_or_else(|_| globset::GlobSet::empty());
+    globs.build().unwrap_or_else(|_| globset::GlobSet::empty())
+}
+
+/// The output folder, which is never a source.
+fn output_folder(root: &Path, opts: &LoadOptions) -> PathBuf {
     let out = opts.out_dir.clone().unwrap_or_else(|| root.join("public"));
-    let out = std::fs::canonicalize(&out).unwrap_or(out);
+    std::fs::canonicalize(&out).unwrap_or(out)
+}
+
+/// Whether a path relative to the root may hold a document: not in a hidden
+/// folder or `node_modules`, not excluded.
+fn is_candidate(rel: &str, globs: &globset::GlobSet) -> bool {
+    !rel.split('/')
+        .any(|part| part.starts_with('.') || part == "node_modules")
+        && !globs.is_match(rel)
+}
+
+/// Finds candidate files: every `*.md` below the root, skipping hidden
+/// folders, the output folder and `[source] exclude` globs.
+fn discover(root: &Path, config: &Config, opts: &LoadOptions) -> Result<Vec<String>, FatalError> {
+    let globs = exclude_globs(config);
+    let out = output_folder(root, opts);
     let croot = std::fs::canonicalize(root).map_err(|e| FatalError::Io(root.to_path_buf(), e))?;
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(&croot)

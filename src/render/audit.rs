@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::memo::{self, Rendered};
 use super::{
-    doc_page, history_rows, markdown, meta_items, page_context, render_page, resolve_link,
-    source_digest, static_files, Pages, SiteContext, SiteFile,
+    doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
+    resolve_link, source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::finding::Finding;
 use crate::model::document::Document;
@@ -128,7 +128,7 @@ pub fn render(
         isms.documents
             .par_iter()
             .map(|doc| {
-                let history = history_rows(isms, doc, &keep_all);
+                let history = history_key(isms, doc, &keep_all);
                 let on_staff_site = isms.on_staff_site(doc);
                 let key = memo::key_of(&(
                     epoch,
@@ -149,7 +149,7 @@ pub fn render(
                     ctx.insert("on_staff_site", &on_staff_site);
                     ctx.insert("meta", &meta_items(isms, doc));
                     ctx.insert("body", &body);
-                    ctx.insert("history", &history);
+                    ctx.insert("history", &history_rows(isms, doc, &keep_all));
                     ctx.insert("controls", &covered_controls(doc));
                     ctx.insert("clauses", &covered_clauses(doc));
                     let html = render_page(tera, "audit/doc.html", &ctx)

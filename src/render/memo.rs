@@ -12,7 +12,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What a page rendering yields: the page, and text a later step needs from
 /// it (the staff site's search keywords).
@@ -37,6 +37,9 @@ pub struct Memo {
     enabled: bool,
     entries: Mutex<HashMap<String, Entry>>,
     generation: Mutex<u64>,
+    /// The parsed theme and its key: parsing the templates takes longer than
+    /// re-rendering a typical edit's pages.
+    theme: Mutex<Option<Arc<super::Theme>>>,
     /// Pages rendered (not reused) since the memo was made; for statistics.
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -74,6 +77,29 @@ impl Memo {
 
     fn current(&self) -> u64 {
         self.generation.lock().map_or(0, |g| *g)
+    }
+
+    /// The theme parsed from templates with `key`, parsed by `parse` unless
+    /// the last one had the same key.
+    pub fn theme(
+        &self,
+        key: u64,
+        parse: impl FnOnce() -> Result<super::Theme, String>,
+    ) -> Result<Arc<super::Theme>, String> {
+        if self.enabled {
+            if let Ok(cached) = self.theme.lock() {
+                if let Some(theme) = cached.as_ref().filter(|t| t.key == key) {
+                    return Ok(Arc::clone(theme));
+                }
+            }
+        }
+        let theme = Arc::new(parse()?);
+        if self.enabled {
+            if let Ok(mut cached) = self.theme.lock() {
+                *cached = Some(Arc::clone(&theme));
+            }
+        }
+        Ok(theme)
     }
 
     /// The stored page at `path` if its key is `key`, else renders it with

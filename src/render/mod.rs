@@ -109,7 +109,7 @@ pub fn render_sites_with(
     findings: &[crate::finding::Finding],
     memo: &memo::Memo,
 ) -> Result<Sites, String> {
-    let theme = crate::timing::step("render: theme", || theme(isms))?;
+    let theme = crate::timing::step("render: theme", || theme(isms, memo))?;
     memo.begin();
     let pages = Pages {
         theme: &theme,
@@ -178,7 +178,7 @@ fn files_below(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
 
 /// The default theme's templates, overridden by any template of the same
 /// name in the ISMS's theme folder (`templates/`).
-fn theme(isms: &Isms) -> Result<Theme, String> {
+fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, String> {
     let mut templates: Vec<(String, String)> = TEMPLATES
         .iter()
         .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
@@ -198,10 +198,12 @@ fn theme(isms: &Isms) -> Result<Theme, String> {
         }
     }
     let key = memo::key_of(&templates);
-    let mut tera = Tera::default();
-    tera.add_raw_templates(templates)
-        .map_err(|e| format!("theme templates: {}", tera_error(&e)))?;
-    Ok(Theme { tera, key })
+    memo.theme(key, || {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates)
+            .map_err(|e| format!("theme templates: {}", tera_error(&e)))?;
+        Ok(Theme { tera, key })
+    })
 }
 
 /// Where the configured logo is published, relative to a site root.
@@ -419,6 +421,27 @@ pub(crate) fn history_rows(
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A key for the history `history_rows` would list, without building it:
+/// the ids of the commits it would show, in order. Cheap enough to compute
+/// for every page on every rebuild.
+pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(&str) -> bool) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    if let Some(history) = &isms.history {
+        if let Some(doc_history) = history.docs.get(&doc.path) {
+            for commit in doc_history
+                .changes
+                .iter()
+                .filter_map(|change| history.commits.get(change.commit))
+                .filter(|commit| keep(&commit.subject))
+            {
+                commit.id.hash(&mut hasher);
+            }
+        }
+    }
+    hasher.finish()
 }
 
 /// The calendar date a commit was written on, in its author's time zone (the

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::memo::{self, Rendered};
 use super::{
-    doc_page, history_rows, markdown, meta_items, page_context, render_page, resolve_link,
-    source_digest, static_files, Pages, SiteContext, SiteFile,
+    doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
+    resolve_link, source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::model::document::{DocType, Document};
 use crate::model::ids::fmt_date;
@@ -113,7 +113,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
     let doc_pages: Vec<Result<(SiteFile, String), String>> = staff
         .par_iter()
         .map(|doc| {
-            let history = history_rows(isms, doc, &keep);
+            let history = history_key(isms, doc, &keep);
             let key = memo::key_of(&(epoch, source_digest(isms, &doc.path), &history));
             let path = format!("docs/{}", doc_page(doc));
             let page = memo.page(&format!("staff/{path}"), key, || {
@@ -125,7 +125,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
                 ctx.insert("summary", &doc.summary);
                 ctx.insert("meta", &meta_items(isms, doc));
                 ctx.insert("body", &body);
-                ctx.insert("history", &history);
+                ctx.insert("history", &history_rows(isms, doc, &keep));
                 let html = render_page(tera, "staff/doc.html", &ctx)
                     .map_err(|e| format!("{}: {e}", doc.path))?;
                 Ok(Rendered {

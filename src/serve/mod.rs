@@ -149,7 +149,8 @@ impl Session {
         Session {
             root,
             as_of,
-            load: LoadState::default(),
+            // The watcher reports every change (polling included).
+            load: LoadState::trusting_hints(),
             memo: Memo::enabled(),
             last_findings: None,
             colour: std::io::stdout().is_terminal(),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 /// How long the sources must stay quiet before a rebuild starts.
-const QUIET: Duration = Duration::from_millis(30);
+const QUIET: Duration = Duration::from_millis(15);
 /// A rebuild starts at the latest this long after the first event, even
 /// while events keep coming (a long `git checkout`).
 const MAX_WAIT: Duration = Duration::from_millis(400);
