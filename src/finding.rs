@@ -66,6 +66,29 @@ pub struct Finding {
     pub hint: Option<String>,
 }
 
+/// A key for a list of findings: equal lists give equal keys. Pages and
+/// exports built from the findings are reused while it holds.
+pub fn findings_key(findings: &[Finding]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    findings.len().hash(&mut hasher);
+    for f in findings {
+        (
+            f.rule.code,
+            f.severity.as_str(),
+            &f.message,
+            &f.path,
+            f.line,
+            &f.document,
+            f.control,
+            &f.clause,
+            &f.hint,
+        )
+            .hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 impl Finding {
     pub fn new(rule: &'static Rule, message: impl Into<String>) -> Finding {
         Finding {

@@ -89,23 +89,26 @@ pub fn render(
     files.push((
         "index.html".into(),
         step("audit: overview", || {
-            pages.render("audit/index.html", "audit/index.html", &ctx)
+            pages.render("audit/index.html", "audit/index.html", ctx)
         })?,
     ));
-    let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
-    ctx.insert("register", &super::register::rows(isms, findings));
+    let register_rows = super::register::rows(isms, findings);
+    let register_key = pages.key(isms, &register_rows);
     files.push((
         "register.html".into(),
         step("audit: register", || {
-            pages.render("audit/register.html", "audit/register.html", &ctx)
+            pages.keyed("audit/register.html", register_key, || {
+                let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
+                ctx.insert("register", &register_rows);
+                render_page(tera, "audit/register.html", &ctx)
+            })
         })?,
     ));
-
     files.extend(step("audit: soa", || {
         super::soa::render(isms, findings, &site, pages, summary_date(summary))
     })?);
     files.extend(step("audit: exports", || {
-        super::exports::render(isms, summary, findings)
+        super::exports::render(isms, summary, findings, &register_rows, pages)
     })?);
     files.push(step("audit: findings page", || {
         super::audit_pages::findings_page(isms, findings, &site, pages)

@@ -40,6 +40,21 @@ pub(crate) fn findings_page(
     site: &SiteContext,
     pages: &Pages,
 ) -> Result<SiteFile, String> {
+    // The page shows the findings and links the documents they name.
+    let ids: Vec<&str> = isms.documents.iter().map(|d| d.id.as_str()).collect();
+    let key = pages.key(isms, &(crate::finding::findings_key(findings), ids));
+    let page = pages.keyed("audit/findings.html", key, || {
+        findings_html(isms, findings, site, pages)
+    })?;
+    Ok(("findings.html".into(), page))
+}
+
+fn findings_html(
+    isms: &Isms,
+    findings: &[Finding],
+    site: &SiteContext,
+    pages: &Pages,
+) -> Result<super::Bytes, String> {
     let groups: Vec<Group> = Severity::ALL
         .iter()
         .map(|&sev| Group {
@@ -84,10 +99,7 @@ pub(crate) fn findings_page(
     let mut ctx = page_context(site, "audit", "", "Findings", false, false);
     ctx.insert("groups", &groups);
     ctx.insert("total", &findings.len());
-    Ok((
-        "findings.html".into(),
-        pages.render("audit/findings.html", "audit/findings.html", &ctx)?,
-    ))
+    super::render_page(&pages.theme.tera, "audit/findings.html", &ctx)
 }
 
 /// `clauses.html`: the mandatory documented information of clauses 4-10 and
@@ -137,6 +149,6 @@ pub(crate) fn clauses_page(
     ctx.insert("rows", &rows);
     Ok((
         "clauses.html".into(),
-        pages.render("audit/clauses.html", "audit/clauses.html", &ctx)?,
+        pages.render("audit/clauses.html", "audit/clauses.html", ctx)?,
     ))
 }

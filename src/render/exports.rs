@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::register;
 use super::soa::neutralise;
-use super::SiteFile;
+use super::{memo, Bytes, Pages, SiteFile};
 use crate::finding::Finding;
 use crate::model::Isms;
 use crate::report::Summary;
@@ -31,7 +31,35 @@ pub(crate) fn render(
     isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
+    register_rows: &[register::RegisterRow],
+    pages: &Pages,
 ) -> Result<Vec<SiteFile>, String> {
+    let summary_key = serde_json::to_string(summary).map_err(|e| e.to_string())?;
+    let findings_key = crate::finding::findings_key(findings);
+    let findings_json = pages.keyed(
+        "audit/exports/findings.json",
+        memo::key_of(&(&summary_key, findings_key)),
+        || findings_json(summary, findings).map(Bytes::new),
+    )?;
+    let manifest_json = pages.keyed(
+        "audit/exports/manifest.json",
+        memo::key_of(&(&summary_key, &isms.sources)),
+        || manifest_json(isms, summary).map(Bytes::new),
+    )?;
+    let register_csv = pages.keyed(
+        "audit/exports/register.csv",
+        memo::key_of(register_rows),
+        || register_csv(register_rows).map(Bytes::new),
+    )?;
+    Ok(vec![
+        ("exports/findings.json".into(), findings_json),
+        ("exports/register.csv".into(), register_csv),
+        ("exports/manifest.json".into(), manifest_json),
+    ])
+}
+
+/// `findings.json`: exactly what `isms check --format json` prints.
+fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, String> {
     // The root as given on the command line may be an absolute path; the
     // export names the ISMS root as `.` so builds from any folder match.
     let portable = Summary {
@@ -40,6 +68,11 @@ pub(crate) fn render(
     };
     let mut findings_json = crate::report::json::render(&portable, findings).into_bytes();
     findings_json.push(b'\n');
+    Ok(findings_json)
+}
+
+/// `manifest.json`: what the build read, with checksums.
+fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, String> {
     let manifest = Manifest {
         schema: 1,
         tool_version: summary.tool_version,
@@ -54,21 +87,17 @@ pub(crate) fn render(
     };
     let mut manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
     manifest_json.push(b'\n');
-    Ok(vec![
-        ("exports/findings.json".into(), findings_json),
-        ("exports/register.csv".into(), register_csv(isms, findings)?),
-        ("exports/manifest.json".into(), manifest_json),
-    ])
+    Ok(manifest_json)
 }
 
 /// The register as CSV: the overview's columns (see [`super::register`]),
 /// plus each document's path in place of the link to its page.
-fn register_csv(isms: &Isms, findings: &[Finding]) -> Result<Vec<u8>, String> {
+fn register_csv(rows: &[register::RegisterRow]) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(register::CSV_HEADER)
         .map_err(|e| e.to_string())?;
-    for row in register::rows(isms, findings) {
-        w.write_record(register::csv_record(&row).iter().map(|c| neutralise(c)))
+    for row in rows {
+        w.write_record(register::csv_record(row).iter().map(|c| neutralise(c)))
             .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 /// it (the staff site's search keywords).
 #[derive(Clone)]
 pub struct Rendered {
-    pub bytes: Vec<u8>,
+    pub bytes: super::Bytes,
     pub extra: String,
 }
 
@@ -137,27 +137,60 @@ impl Memo {
     }
 
     /// Renders a page whose whole input is the template `name` and `ctx`:
-    /// the key is a hash of both (as JSON), so any change to what the page
-    /// shows renders it again.
+    /// the key is a hash of both, so any change to what the page shows
+    /// renders it again. Takes the context by value: hashing it in place
+    /// and handing it to the template costs no copy.
     pub fn template_page(
         &self,
         path: &str,
         tera: &tera::Tera,
         theme_key: u64,
         name: &str,
-        ctx: &tera::Context,
-    ) -> Result<Vec<u8>, String> {
+        ctx: tera::Context,
+    ) -> Result<super::Bytes, String> {
         if !self.enabled {
-            return super::render_page(tera, name, ctx);
+            return super::render_page(tera, name, &ctx);
         }
-        let key = key_of(&(theme_key, name, ctx.clone().into_json().to_string()));
-        self.page(path, key, || {
+        let value = ctx.into_json();
+        let mut hasher = DefaultHasher::new();
+        (theme_key, name).hash(&mut hasher);
+        hash_json(&value, &mut hasher);
+        self.page(path, hasher.finish(), || {
+            let ctx =
+                tera::Context::from_value(value).map_err(|e| format!("rendering {name}: {e}"))?;
             Ok(Rendered {
-                bytes: super::render_page(tera, name, ctx)?,
+                bytes: super::render_page(tera, name, &ctx)?,
                 extra: String::new(),
             })
         })
         .map(|r| r.bytes)
+    }
+}
+
+/// Feeds a JSON value into `hasher`, structure included (so `["a", "b"]`
+/// and `["ab"]` differ). Object keys come in sorted order.
+fn hash_json(value: &serde_json::Value, hasher: &mut DefaultHasher) {
+    use serde_json::Value;
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => (1u8, b).hash(hasher),
+        Value::Number(n) => {
+            (2u8, n.as_i64(), n.as_u64(), n.as_f64().map(f64::to_bits)).hash(hasher)
+        }
+        Value::String(s) => (3u8, s).hash(hasher),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(hasher);
+            for item in items {
+                hash_json(item, hasher);
+            }
+        }
+        Value::Object(map) => {
+            (5u8, map.len()).hash(hasher);
+            for (k, v) in map {
+                k.hash(hasher);
+                hash_json(v, hasher);
+            }
+        }
     }
 }
 
@@ -175,7 +208,7 @@ mod tests {
 
     fn page(text: &str) -> Result<Rendered, String> {
         Ok(Rendered {
-            bytes: text.as_bytes().to_vec(),
+            bytes: text.as_bytes().to_vec().into(),
             extra: String::new(),
         })
     }
@@ -184,9 +217,27 @@ mod tests {
     fn reuses_a_page_while_its_key_holds() {
         let memo = Memo::enabled();
         memo.begin();
-        assert_eq!(memo.page("a", 1, || page("one")).expect("a").bytes, b"one");
-        assert_eq!(memo.page("a", 1, || page("two")).expect("a").bytes, b"one");
-        assert_eq!(memo.page("a", 2, || page("two")).expect("a").bytes, b"two");
+        assert_eq!(
+            memo.page("a", 1, || page("one"))
+                .expect("a")
+                .bytes
+                .as_slice(),
+            b"one"
+        );
+        assert_eq!(
+            memo.page("a", 1, || page("two"))
+                .expect("a")
+                .bytes
+                .as_slice(),
+            b"one"
+        );
+        assert_eq!(
+            memo.page("a", 2, || page("two"))
+                .expect("a")
+                .bytes
+                .as_slice(),
+            b"two"
+        );
         assert_eq!(memo.rendered(), 2);
     }
 
@@ -199,8 +250,30 @@ mod tests {
         memo.begin();
         memo.page("a", 1, || page("x")).expect("a");
         memo.sweep();
-        assert_eq!(memo.page("b", 1, || page("new")).expect("b").bytes, b"new");
-        assert_eq!(memo.page("a", 1, || page("x")).expect("a").bytes, b"a");
+        assert_eq!(
+            memo.page("b", 1, || page("new"))
+                .expect("b")
+                .bytes
+                .as_slice(),
+            b"new"
+        );
+        assert_eq!(
+            memo.page("a", 1, || page("x")).expect("a").bytes.as_slice(),
+            b"a"
+        );
+    }
+
+    #[test]
+    fn json_hashes_see_structure() {
+        let key = |v: serde_json::Value| {
+            let mut h = DefaultHasher::new();
+            hash_json(&v, &mut h);
+            h.finish()
+        };
+        use serde_json::json;
+        assert_ne!(key(json!(["a", "b"])), key(json!(["ab"])));
+        assert_ne!(key(json!({"a": 1})), key(json!({"a": "1"})));
+        assert_eq!(key(json!({"a": [1, null]})), key(json!({"a": [1, null]})));
     }
 
     #[test]
@@ -208,7 +281,13 @@ mod tests {
         let memo = Memo::default();
         memo.begin();
         memo.page("a", 1, || page("one")).expect("a");
-        assert_eq!(memo.page("a", 1, || page("two")).expect("a").bytes, b"two");
+        assert_eq!(
+            memo.page("a", 1, || page("two"))
+                .expect("a")
+                .bytes
+                .as_slice(),
+            b"two"
+        );
     }
 
     #[test]
@@ -216,6 +295,12 @@ mod tests {
         let memo = Memo::enabled();
         memo.begin();
         assert!(memo.page("a", 1, || Err("bad".into())).is_err());
-        assert_eq!(memo.page("a", 1, || page("ok")).expect("a").bytes, b"ok");
+        assert_eq!(
+            memo.page("a", 1, || page("ok"))
+                .expect("a")
+                .bytes
+                .as_slice(),
+            b"ok"
+        );
     }
 }

@@ -24,7 +24,12 @@ use crate::model::ids::fmt_date;
 use crate::model::Isms;
 
 /// One output file: path relative to its site root (`/`-separated) and bytes.
-pub type SiteFile = (String, Vec<u8>);
+/// The bytes are shared: a page reused from the memo, the served copy and
+/// the written one are one allocation.
+pub type SiteFile = (String, Bytes);
+
+/// File contents, shared without copying.
+pub type Bytes = std::sync::Arc<Vec<u8>>;
 
 /// The theme's templates, embedded so the binary works from anywhere.
 const TEMPLATES: [(&str, &str); 11] = [
@@ -136,9 +141,36 @@ impl Pages<'_> {
     /// Renders template `name` with `ctx` as the page at `path` (unique
     /// within both sites: `audit/soa.html`), or reuses the page rendered
     /// from the same template and context.
-    pub fn render(&self, path: &str, name: &str, ctx: &Context) -> Result<Vec<u8>, String> {
+    pub fn render(&self, path: &str, name: &str, ctx: Context) -> Result<Bytes, String> {
         self.memo
             .template_page(path, &self.theme.tera, self.theme.key, name, ctx)
+    }
+}
+
+impl Pages<'_> {
+    /// The file at `path` (unique within both sites), rendered by `render`
+    /// unless the last build rendered it with the same `key`: for pages and
+    /// exports whose inputs hash much faster than they render.
+    pub fn keyed(
+        &self,
+        path: &str,
+        key: u64,
+        render: impl FnOnce() -> Result<Bytes, String>,
+    ) -> Result<Bytes, String> {
+        self.memo
+            .page(path, key, || {
+                Ok(memo::Rendered {
+                    bytes: render()?,
+                    extra: String::new(),
+                })
+            })
+            .map(|r| r.bytes)
+    }
+
+    /// A key for a page of `site`: the theme and `isms.toml` (title, logo,
+    /// contact...) with the page's own `inputs`.
+    pub fn key<T: std::hash::Hash>(&self, isms: &Isms, inputs: &T) -> u64 {
+        memo::key_of(&(self.theme.key, source_digest(isms, "isms.toml"), inputs))
     }
 }
 
@@ -224,29 +256,29 @@ pub(crate) fn logo_path(isms: &Isms) -> Option<String> {
 pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, String> {
     let mut files: Vec<SiteFile> = STATIC
         .iter()
-        .map(|(path, bytes)| ((*path).to_string(), bytes.to_vec()))
+        .map(|(path, bytes)| ((*path).to_string(), Bytes::new(bytes.to_vec())))
         .collect();
     if let Some(dir) = theme_dir(isms) {
         for (name, path) in files_below(&dir.join("static")) {
             let bytes = std::fs::read(&path)
                 .map_err(|e| format!("cannot read theme file {}: {e}", path.display()))?;
             files.retain(|(n, _)| *n != name);
-            files.push((name, bytes));
+            files.push((name, Bytes::new(bytes)));
         }
     }
     if let (Some(logo), Some(published)) = (&isms.config.site.logo, logo_path(isms)) {
         let bytes = std::fs::read(isms.root.join(logo))
             .map_err(|e| format!("cannot read logo {logo}: {e}"))?;
-        files.push((published, bytes));
+        files.push((published, Bytes::new(bytes)));
     }
     Ok(files)
 }
 
 /// Renders one template, with the whole error chain in the message (Tera's
 /// top-level message alone rarely names the cause).
-pub(crate) fn render_page(tera: &Tera, name: &str, ctx: &Context) -> Result<Vec<u8>, String> {
+pub(crate) fn render_page(tera: &Tera, name: &str, ctx: &Context) -> Result<Bytes, String> {
     tera.render(name, ctx)
-        .map(String::into_bytes)
+        .map(|text| Bytes::new(text.into_bytes()))
         .map_err(|e| format!("rendering {name}: {}", tera_error(&e)))
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn render(
         ctx.insert("kinds", &kinds);
         files.push((
             format!("packs/{stem}.html"),
-            pages.render(&format!("audit/packs/{stem}.html"), "audit/pack.html", &ctx)?,
+            pages.render(&format!("audit/packs/{stem}.html"), "audit/pack.html", ctx)?,
         ));
         links.push(PackLink {
             href: format!("packs/{stem}.html"),

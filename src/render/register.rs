@@ -15,7 +15,7 @@ use crate::model::Isms;
 
 /// Whether a document's approval covers its current text. Judged by DC006
 /// alone (the register only reports the rule's verdict, never re-judges it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Approval {
     /// No DC006 finding: the approved text is the current text.
     Current,
@@ -47,7 +47,7 @@ impl Serialize for Approval {
 
 /// The newest commit that changed a document's body (front-matter-only
 /// commits, such as an approval, are not content changes).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub(crate) struct LastChange {
     pub commit: String,
     /// The commit id as `git log --oneline` abbreviates it.
@@ -57,7 +57,7 @@ pub(crate) struct LastChange {
     pub author: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub(crate) struct RegisterRow {
     pub id: String,
     /// The document's page, relative to the audit site root.

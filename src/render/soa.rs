@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
+use super::{doc_page, memo, page_context, Pages, SiteContext, SiteFile};
 use crate::finding::Finding;
 use crate::model::catalogue::{Control, ControlId, Theme, CONTROLS};
 use crate::model::document::{Document, SoaEntry};
@@ -78,7 +78,7 @@ fn justification(row: &ControlRow) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct Cell {
     text: Option<String>,
     href: Option<String>,
@@ -132,13 +132,13 @@ fn links(docs: &[&Document]) -> Cell {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct Row {
     id: String,
     cells: Vec<Cell>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct ThemeGroup {
     anchor: &'static str,
     label: &'static str,
@@ -195,31 +195,47 @@ pub(crate) fn render(
             }
         })
         .collect();
-    let mut ctx = page_context(
-        site,
-        "audit",
-        "",
-        "Statement of Applicability",
-        false,
-        false,
-    );
-    ctx.insert("groups", &groups);
-    ctx.insert(
-        "soa_doc",
-        &isms
-            .documents
-            .iter()
-            .find(|d| d.soa.is_some())
-            .map(|d| (d.id.as_str().to_string(), doc_page(d))),
-    );
-    let page = pages.render("audit/soa.html", "audit/soa.html", &ctx)?;
+    let soa_doc = isms
+        .documents
+        .iter()
+        .find(|d| d.soa.is_some())
+        .map(|d| (d.id.as_str().to_string(), doc_page(d)));
+    let page = pages.keyed(
+        "audit/soa.html",
+        pages.key(isms, &(&groups, &soa_doc)),
+        || {
+            let mut ctx = page_context(
+                site,
+                "audit",
+                "",
+                "Statement of Applicability",
+                false,
+                false,
+            );
+            ctx.insert("groups", &groups);
+            ctx.insert("soa_doc", &soa_doc);
+            super::render_page(&pages.theme.tera, "audit/soa.html", &ctx)
+        },
+    )?;
+    // The exports hold the records' text, the spreadsheet also the as-of
+    // date (its document properties).
+    let records: Vec<[String; 8]> = all.iter().map(soa_record).collect();
+    let csv = pages.keyed("audit/exports/soa.csv", memo::key_of(&records), || {
+        soa_csv(&all).map(super::Bytes::new)
+    })?;
+    let xlsx = pages.keyed(
+        "audit/exports/soa.xlsx",
+        memo::key_of(&(&records, as_of)),
+        || {
+            soa_xlsx(&all, as_of)
+                .map(super::Bytes::new)
+                .map_err(|e| format!("soa.xlsx: {e}"))
+        },
+    )?;
     Ok(vec![
         ("soa.html".into(), page),
-        ("exports/soa.csv".into(), soa_csv(&all)?),
-        (
-            "exports/soa.xlsx".into(),
-            soa_xlsx(&all, as_of).map_err(|e| format!("soa.xlsx: {e}"))?,
-        ),
+        ("exports/soa.csv".into(), csv),
+        ("exports/soa.xlsx".into(), xlsx),
     ])
 }
 

@@ -100,7 +100,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
     ctx.insert("count", &staff.len());
     files.push((
         "index.html".into(),
-        pages.render("staff/index.html", "staff/index.html", &ctx)?,
+        pages.render("staff/index.html", "staff/index.html", ctx)?,
     ));
 
     // One page per document, in parallel.
@@ -161,7 +161,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
     let json = json.replace("</", "<\\/");
     files.push((
         "search-index.js".into(),
-        format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes(),
+        super::Bytes::new(format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes()),
     ));
     Ok(files)
 }

@@ -161,7 +161,8 @@ fn write_files(dir: &Path, files: &[SiteFile]) -> Result<(), String> {
     }
     files.par_iter().try_for_each(|(rel, bytes)| {
         let path = dir.join(rel);
-        fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        fs::write(&path, bytes.as_slice())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
     })
 }
 
@@ -185,8 +186,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("out");
         let sites = |text: &str| Sites {
-            staff: vec![("index.html".into(), text.as_bytes().to_vec())],
-            audit: vec![("docs/a.html".into(), text.as_bytes().to_vec())],
+            staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
+            audit: vec![("docs/a.html".into(), text.as_bytes().to_vec().into())],
         };
         write_sites(&out, &sites("one")).expect("first");
         fs::write(out.join("staff/stale.html"), "x").expect("stale");

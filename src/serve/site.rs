@@ -68,7 +68,7 @@ impl Shared {
         let mut files = HashMap::with_capacity(sites.staff.len() + sites.audit.len());
         for (site, list) in [("staff", sites.staff), ("audit", sites.audit)] {
             for (path, bytes) in list {
-                files.insert(format!("{site}/{path}"), Arc::new(bytes));
+                files.insert(format!("{site}/{path}"), bytes);
             }
         }
         self.set(Published {
@@ -97,8 +97,8 @@ mod tests {
 
     fn sites(text: &str) -> Sites {
         Sites {
-            staff: vec![("index.html".into(), text.as_bytes().to_vec())],
-            audit: vec![("index.html".into(), b"audit".to_vec())],
+            staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
+            audit: vec![("index.html".into(), b"audit".to_vec().into())],
         }
     }
 
