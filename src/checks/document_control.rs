@@ -348,7 +348,7 @@ pub(crate) mod testing {
                 top_management: vec!["Sam Lee".into()],
                 ..Config::default()
             },
-            documents,
+            documents: documents.into_iter().map(std::sync::Arc::new).collect(),
             roster: Roster::default(),
             history,
             sources: Vec::new(),

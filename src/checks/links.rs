@@ -29,6 +29,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let outcomes: Vec<(usize, u32, Outcome)> = isms
         .documents
         .iter()
+        .map(|d| &**d)
         .enumerate()
         .flat_map(|(index, doc)| {
             doc.outline()

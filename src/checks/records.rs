@@ -203,6 +203,7 @@ fn auditor_independence(
         .isms
         .documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| d.path != doc.path)
         .filter(|d| in_audit_scope(d, audit))
         .filter(|d| roster.same_person(&auditor.value, &d.owner.value))
@@ -366,7 +367,13 @@ fn risk_register(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// RD008: promised recurring activities have a recent enough record.
 fn recurring(ctx: &Context, out: &mut Vec<Finding>) {
-    for doc in ctx.isms.documents.iter().filter(|d| d.is_approved()) {
+    for doc in ctx
+        .isms
+        .documents
+        .iter()
+        .map(|d| &**d)
+        .filter(|d| d.is_approved())
+    {
         for r in &doc.recurring {
             let since = r.every.before(ctx.as_of);
             let last = latest(ctx, &r.record, None).map(|(_, rec)| rec.date.value);

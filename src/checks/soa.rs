@@ -15,6 +15,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let soas: Vec<&Document> = isms
         .documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| d.doc_type == DocType::Soa)
         .collect();
     let Some(first) = soas.first() else {

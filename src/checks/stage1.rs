@@ -21,6 +21,7 @@ fn meeting<'a>(ctx: &'a Context, clause: &str) -> Vec<&'a Document> {
     ctx.isms
         .documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| counts(d) && d.meets_clause(&clause))
         .collect()
 }
@@ -132,6 +133,7 @@ fn objectives(ctx: &Context, out: &mut Vec<Finding>) {
         .isms
         .documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| d.doc_type == DocType::Objectives && d.is_approved())
         .collect();
     let listed = docs

@@ -56,7 +56,7 @@ pub enum Parsed {
     NotADocument,
     /// Parsed; `document` is `None` when required keys were unusable.
     Document {
-        document: Option<Box<Document>>,
+        document: Option<std::sync::Arc<Document>>,
         findings: Vec<Finding>,
     },
 }
@@ -106,7 +106,7 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
         p.key_lines.insert(k.as_str().to_string(), p.key_line(k));
     }
     p.check_typos(map);
-    let document = p.build(map, &split).map(Box::new);
+    let document = p.build(map, &split).map(std::sync::Arc::new);
     Parsed::Document {
         document,
         findings: p.findings,
@@ -908,7 +908,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> (Option<Box<Document>>, Vec<Finding>) {
+    fn parse(text: &str) -> (Option<std::sync::Arc<Document>>, Vec<Finding>) {
         match parse_document("p.md", text) {
             Parsed::Document { document, findings } => (document, findings),
             Parsed::NotADocument => panic!("not a document"),

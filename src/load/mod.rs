@@ -202,13 +202,19 @@ pub fn load_with(
             }
             findings.extend(fs);
             if let Some(d) = document {
-                documents.push(*d);
+                documents.push(d);
             }
         }
     }
 
     // CSV data of records.
     for doc in &mut documents {
+        if doc.record.as_ref().is_none_or(|r| r.data.is_none()) {
+            continue;
+        }
+        // Shared with the parse kept for the next load, which must stay
+        // without the table: this copy gets it.
+        let doc = std::sync::Arc::make_mut(doc);
         let Some(record) = &mut doc.record else {
             continue;
         };

@@ -60,6 +60,7 @@ impl Isms {
     ) -> impl Iterator<Item = (&'a Document, &'a Record)> + Clone + 'a {
         self.documents
             .iter()
+            .map(|d| &**d)
             .filter(|d| d.is_record())
             .filter_map(move |d| d.record.as_ref().filter(|r| r.kind == kind).map(|r| (d, r)))
     }

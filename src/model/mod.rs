@@ -27,7 +27,7 @@ pub struct Isms {
     pub root: PathBuf,
     pub config: Config,
     /// Documents that loaded, sorted by path.
-    pub documents: Vec<Document>,
+    pub documents: Vec<std::sync::Arc<Document>>,
     pub roster: Roster,
     /// Git history; `None` when it could not be read (reported as a finding).
     pub history: Option<History>,
@@ -41,11 +41,11 @@ pub struct Isms {
 
 impl Isms {
     pub fn doc(&self, id: &str) -> Option<&Document> {
-        self.by_id.get(id).map(|&i| &self.documents[i])
+        self.by_id.get(id).map(|&i| &*self.documents[i])
     }
 
     pub fn doc_at(&self, path: &str) -> Option<&Document> {
-        self.by_path.get(path).map(|&i| &self.documents[i])
+        self.by_path.get(path).map(|&i| &*self.documents[i])
     }
 
     /// Whether a document goes on the staff site (contract section 4):

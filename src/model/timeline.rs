@@ -247,6 +247,7 @@ fn all_of<'a>(
 fn approvals(isms: &Isms) -> Vec<(String, Option<Proof<'_>>)> {
     isms.documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| d.is_approved() && !d.is_record())
         .map(|d: &Document| {
             let proof = d.approved_on.as_ref().map(|on| Completion {

@@ -66,6 +66,7 @@ pub fn render(
     let scope = isms
         .documents
         .iter()
+        .map(|d| &**d)
         .find(|d| d.doc_type == crate::model::document::DocType::Scope)
         .map(|d| {
             (
@@ -124,6 +125,7 @@ pub fn render(
         source_digest(isms, "isms.toml"),
         isms.documents
             .iter()
+            .map(|d| &**d)
             .map(|d| (d.id.as_str(), d.path.as_str()))
             .collect::<Vec<_>>(),
     ));

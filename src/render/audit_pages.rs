@@ -41,7 +41,12 @@ pub(crate) fn findings_page(
     pages: &Pages,
 ) -> Result<SiteFile, String> {
     // The page shows the findings and links the documents they name.
-    let ids: Vec<&str> = isms.documents.iter().map(|d| d.id.as_str()).collect();
+    let ids: Vec<&str> = isms
+        .documents
+        .iter()
+        .map(|d| &**d)
+        .map(|d| d.id.as_str())
+        .collect();
     let key = pages.key(isms, &(crate::finding::findings_key(findings), ids));
     let page = pages.keyed("audit/findings.html", key, || {
         findings_html(isms, findings, site, pages)
@@ -116,6 +121,7 @@ pub(crate) fn clauses_page(
             let meeting: Vec<String> = isms
                 .documents
                 .iter()
+                .map(|d| &**d)
                 .filter(|d| d.meets_clause(&id))
                 // Internal audit and management review need records, not
                 // the procedure that describes them (RD001, RD004).

@@ -40,6 +40,7 @@ pub(crate) fn render(
         let mut records: Vec<PackRecord> = isms
             .documents
             .iter()
+            .map(|d| &**d)
             .filter_map(|d| d.record.as_ref().map(|r| (d, r)))
             .filter(|(_, r)| kinds.contains(&r.kind.as_str()))
             .map(|(d, r)| PackRecord {

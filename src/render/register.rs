@@ -107,6 +107,7 @@ pub(crate) fn rows(isms: &Isms, findings: &[Finding]) -> Vec<RegisterRow> {
         .any(|f| f.rule.code == rules::DC013.code && f.document.is_none());
     isms.documents
         .iter()
+        .map(|d| &**d)
         .map(|d| {
             let doc_codes = codes.get(d.id.as_str()).map_or(&[][..], Vec::as_slice);
             RegisterRow {

@@ -22,7 +22,11 @@ struct ControlRow<'a> {
 /// Every catalogue control in catalogue order with its SoA entry, if the SoA
 /// has one (the coverage chart and this page read the SoA the same way).
 pub(crate) fn entries(isms: &Isms) -> Vec<(&'static Control, Option<&SoaEntry>)> {
-    let soa = isms.documents.iter().find_map(|d| d.soa.as_ref());
+    let soa = isms
+        .documents
+        .iter()
+        .map(|d| &**d)
+        .find_map(|d| d.soa.as_ref());
     CONTROLS
         .iter()
         .map(|c| {
@@ -45,12 +49,14 @@ fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<ControlRow<'a>> {
                 implemented_by: isms
                     .documents
                     .iter()
+                    .map(|d| &**d)
                     .filter(|d| !d.is_record())
                     .filter(lists)
                     .collect(),
                 evidence: isms
                     .documents
                     .iter()
+                    .map(|d| &**d)
                     .filter(|d| d.is_record())
                     .filter(lists)
                     .collect(),
@@ -198,6 +204,7 @@ pub(crate) fn render(
     let soa_doc = isms
         .documents
         .iter()
+        .map(|d| &**d)
         .find(|d| d.soa.is_some())
         .map(|d| (d.id.as_str().to_string(), doc_page(d)));
     let page = pages.keyed(

@@ -67,6 +67,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
     let staff: Vec<&Document> = isms
         .documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| isms.on_staff_site(d))
         .collect();
     let naming_hidden = subjects_naming_hidden(isms);
@@ -190,6 +191,7 @@ fn subjects_naming_hidden(isms: &Isms) -> HashSet<&str> {
     let names: Vec<String> = isms
         .documents
         .iter()
+        .map(|d| &**d)
         .filter(|d| !isms.on_staff_site(d))
         .flat_map(|d| [d.id.as_str().to_string(), d.title.clone(), d.path.clone()])
         .filter(|s| !s.trim().is_empty())

@@ -206,7 +206,9 @@ impl Session {
             history_cache: true,
             out_dir: None,
         };
-        let checked = match run_checks_with(&self.root, as_of, &opts, &mut self.load) {
+        let checked = match crate::timing::step("serve: load and check", || {
+            run_checks_with(&self.root, as_of, &opts, &mut self.load)
+        }) {
             Ok(checked) => checked,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -218,7 +220,7 @@ impl Session {
                 return;
             }
         };
-        self.print_findings(&checked);
+        crate::timing::step("serve: report", || self.print_findings(&checked));
         if exit_code(&checked.findings, Severity::Error) == EXIT_UNUSABLE {
             let error = first_error(&checked.findings);
             println!(
@@ -234,7 +236,7 @@ impl Session {
             &self.memo,
         ) {
             Ok(sites) => {
-                shared.publish(sites);
+                crate::timing::step("serve: publish", || shared.publish(sites));
                 println!(
                     "Rebuilt in {} ms ({} pages rendered, the rest reused)",
                     start.elapsed().as_millis(),
