@@ -456,20 +456,23 @@ pub(crate) fn history_rows(
 }
 
 /// A key for the history `history_rows` would list, without building it:
-/// the ids of the commits it would show, in order. Cheap enough to compute
-/// for every page on every rebuild.
+/// which commits it would show. Commit positions identify them while the
+/// history is the same one (the head and length are part of the key).
+/// Cheap enough to compute for every page on every rebuild.
 pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(&str) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     if let Some(history) = &isms.history {
+        (&history.head, history.commits.len()).hash(&mut hasher);
         if let Some(doc_history) = history.docs.get(&doc.path) {
-            for commit in doc_history
-                .changes
-                .iter()
-                .filter_map(|change| history.commits.get(change.commit))
-                .filter(|commit| keep(&commit.subject))
-            {
-                commit.id.hash(&mut hasher);
+            for change in &doc_history.changes {
+                if history
+                    .commits
+                    .get(change.commit)
+                    .is_some_and(|commit| keep(&commit.subject))
+                {
+                    change.commit.hash(&mut hasher);
+                }
             }
         }
     }

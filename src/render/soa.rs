@@ -2,6 +2,8 @@
 //! catalogue order with applicability, status, justification, implementing
 //! documents and evidence, and the same table as `exports/soa.csv`.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{doc_page, memo, page_context, Pages, SiteContext, SiteFile};
@@ -39,28 +41,31 @@ pub(crate) fn entries(isms: &Isms) -> Vec<(&'static Control, Option<&SoaEntry>)>
 }
 
 fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<ControlRow<'a>> {
+    // One pass over the documents and findings, not one per control.
+    let mut listing: HashMap<ControlId, Vec<&Document>> = HashMap::new();
+    for d in isms.documents.iter().map(|d| &**d) {
+        let mut ids: Vec<ControlId> = d.controls.iter().map(|c| c.value).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            listing.entry(id).or_default().push(d);
+        }
+    }
+    let mut finding_counts: HashMap<ControlId, usize> = HashMap::new();
+    for id in findings.iter().filter_map(|f| f.control) {
+        *finding_counts.entry(id).or_default() += 1;
+    }
     entries(isms)
         .into_iter()
         .map(|(c, entry)| {
-            let lists = |d: &&Document| d.controls.iter().any(|x| x.value == c.id);
+            let listed = listing.get(&c.id).map_or(&[][..], Vec::as_slice);
+            let (evidence, implemented_by) = listed.iter().copied().partition(|d| d.is_record());
             ControlRow {
                 id: c.id,
                 entry,
-                implemented_by: isms
-                    .documents
-                    .iter()
-                    .map(|d| &**d)
-                    .filter(|d| !d.is_record())
-                    .filter(lists)
-                    .collect(),
-                evidence: isms
-                    .documents
-                    .iter()
-                    .map(|d| &**d)
-                    .filter(|d| d.is_record())
-                    .filter(lists)
-                    .collect(),
-                findings: findings.iter().filter(|f| f.control == Some(c.id)).count(),
+                implemented_by,
+                evidence,
+                findings: finding_counts.get(&c.id).copied().unwrap_or(0),
             }
         })
         .collect()
