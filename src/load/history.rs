@@ -11,13 +11,22 @@
 //! 2. `diff` compares each commit's ISMS-root subtree with its parents' by
 //!    object id, descending only into subtrees whose ids differ, and keeps
 //!    the `.md` files that changed. Commits that leave the ISMS root alone
-//!    cost one object-id comparison.
+//!    cost one object-id comparison. This starts while step 1 is still
+//!    walking (which keeps only one core busy) and ends on all cores.
 //! 3. Every blob that shows up in a change is fingerprinted once (the caller
-//!    parses front matter; this module never reads YAML): one thread reads
-//!    the blobs, all cores run the fingerprint function (`pool`).
+//!    parses front matter; this module never reads YAML), on all cores
+//!    (`pool`).
 //! 4. `follow` replays the changes from HEAD backwards, following each
 //!    document through renames and merges, and records its changes and its
 //!    approval commit.
+//!
+//! Steps 1 to 3 read every version of the ISMS folder's trees and documents.
+//! `pack` reads them straight from the pack files (with `inflate` and
+//! `commit`), rebuilding each version in the packs' delta chains once,
+//! because libgit2 rebuilds chains over and over and cannot share the work
+//! between threads; libgit2 still reads what `pack` cannot (loose objects,
+//! alternates, unusual commits), so the results never depend on how the
+//! repository is stored.
 //!
 //! Steps 2 and 3 are the expensive ones, and their results depend only on
 //! commit and blob ids, so `cache` keeps them in a file inside the git
@@ -27,9 +36,12 @@
 //! The working tree is compared with HEAD by `status` at the same time.
 
 mod cache;
+mod commit;
 mod diff;
 mod follow;
 mod graph;
+mod inflate;
+mod pack;
 mod pool;
 mod refresh;
 mod status;
@@ -246,8 +258,9 @@ pub type FingerprintFn = dyn Fn(&[u8]) -> Option<Fingerprint> + Sync;
 ///
 /// Sets two process-wide libgit2 options, for speed: objects are not
 /// re-hashed on every read (git itself does not do that either) and
-/// libgit2's object cache is off (this module keeps its own, smaller one;
-/// libgit2's would hold every commit and tree of the history).
+/// libgit2's object cache is off (this module keeps its own caches;
+/// libgit2's would hold every commit and tree it reads). Neither affects
+/// libgit2's cache of delta bases in pack files.
 pub fn read_history(
     isms_root: &Path,
     doc_paths: &[String],
@@ -352,6 +365,24 @@ fn root_prefix(repo: &Repository, isms_root: &Path) -> Result<String, HistoryErr
     Ok(parts.join("/"))
 }
 
+/// Drops `garbage` on a thread of its own when it is large: freeing a long
+/// history's hundreds of thousands of small allocations takes tens of
+/// milliseconds that nothing needs to wait for. Only plain data may be
+/// passed (no libgit2 handles, which must not outlive its shutdown at exit).
+fn free_later<T: Send + 'static>(garbage: (Vec<graph::Commit>, T)) {
+    if garbage.0.len() < FREE_LATER_FROM {
+        return;
+    }
+    // If no thread can be started, the closure and `garbage` are dropped
+    // right here instead.
+    let _ = std::thread::Builder::new()
+        .name("isms-free".into())
+        .spawn(move || drop(garbage));
+}
+
+/// Histories with fewer commits are freed in place.
+const FREE_LATER_FROM: usize = 1000;
+
 /// What [`walk`] found out, per document in `doc_paths` order.
 struct Walked {
     head: Option<String>,
@@ -415,30 +446,62 @@ fn walk(
     };
     let cached_commits = loaded.commits.len();
     let cached_blobs = loaded.blobs.len();
+    let cache_head_root = loaded.head.as_ref().map(|h| h.root);
     let cache_was_read = stats.cache_read;
 
+    let packs = pack::Packs::open(&repo.commondir().join("objects"));
     let shallow_ids = graph::shallow_ids(&repo);
-    let mut commits = graph::collect(
-        &repo,
-        head,
-        std::mem::take(&mut loaded.commits),
-        &shallow_ids,
-    )?;
+    let (send, seen) = std::sync::mpsc::channel();
+    let (commits, early) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| diff::compare_while_walking(git_dir, &packs, prefix, seen));
+        let mut tell = move |commit: &graph::Commit| {
+            // A closed channel only means the early work stopped.
+            let _ = send.send(diff::Seen::of(commit));
+        };
+        let commits = graph::collect(
+            &repo,
+            &packs,
+            head,
+            std::mem::take(&mut loaded.commits),
+            &shallow_ids,
+            &mut tell,
+        );
+        // Ends the early work before waiting for it.
+        drop(tell);
+        match early.join() {
+            Ok(early) => (commits, early),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let mut commits = commits?;
     stats.commits = commits.len();
     stats.commits_computed = commits.iter().filter(|c| c.fresh).count();
     // Commits at the edge of a shallow history are recomputed on every run
     // (they may gain parents), so they never make the cache stale.
     let fresh_cacheable = commits.iter().filter(|c| c.fresh && !c.cut).count();
-    diff::compute_roots(&repo, prefix, &mut commits)?;
+    diff::compute_roots(&repo, &packs, prefix, &mut commits, &early)?;
 
     // The versions at HEAD, for head_fingerprint and to seed the replay.
     let head_root = commits.first().and_then(|c| c.root);
-    let (head_files, largest_tree) = diff::list_md(&repo, head_root)?;
-    let head_files: HashMap<String, Oid> = head_files.into_iter().collect();
-    let head_blobs: Vec<Option<Oid>> = docs.iter().map(|d| head_files.get(d).copied()).collect();
+    let listed = match loaded.head.take() {
+        Some(listed) if listed.root == head_root => listed,
+        _ => cache::HeadFiles {
+            root: head_root,
+            files: diff::list_md(&repo, &packs, head_root)?,
+        },
+    };
+    let listing_cached = stats.cache_read && cache_head_root == Some(head_root);
+    let head_files: HashMap<&str, Oid> = listed
+        .files
+        .iter()
+        .map(|(path, blob)| (path.as_str(), *blob))
+        .collect();
+    let head_blobs: Vec<Option<Oid>> = docs
+        .iter()
+        .map(|d| head_files.get(d.as_str()).copied())
+        .collect();
 
-    let parallel = largest_tree >= diff::PARALLEL_TREE_BYTES;
-    diff::compute_changes(&repo, &mut commits, parallel)?;
+    diff::compute_changes(&repo, &packs, &mut commits, early)?;
 
     let mut blobs = std::mem::take(&mut loaded.blobs);
     let mut wanted: HashSet<Oid> = HashSet::new();
@@ -449,66 +512,53 @@ fn walk(
         }
     }
     wanted.extend(head_blobs.iter().flatten());
-    // Versions of one file are read one after the other, newest first: pack
-    // files store them as deltas of each other, so the delta base is still
-    // in libgit2's cache when the next version is read.
-    let mut order: Vec<(&str, usize, Oid)> = Vec::new();
-    for (index, commit) in commits.iter().enumerate() {
-        for change in &commit.changes {
-            for oid in change.new.iter().chain(change.old.iter().flatten()) {
-                if !blobs.contains_key(oid) {
-                    order.push((change.path.as_str(), index, *oid));
-                }
-            }
-        }
-    }
-    order.sort_unstable();
-    let mut seen: HashSet<Oid> = HashSet::with_capacity(order.len());
-    let mut missing: Vec<Oid> = Vec::with_capacity(order.len());
-    for (_, _, oid) in order {
-        if seen.insert(oid) {
-            missing.push(oid);
-        }
-    }
-    for oid in head_blobs.iter().flatten() {
-        if !blobs.contains_key(oid) && seen.insert(*oid) {
-            missing.push(*oid);
-        }
-    }
+    let missing: Vec<Oid> = wanted
+        .iter()
+        .filter(|oid| !blobs.contains_key(oid))
+        .copied()
+        .collect();
     stats.blobs_fingerprinted = missing.len();
-    let computed = pool::fingerprint_blobs(&repo, git_dir, &missing, fingerprint)?;
-    blobs.extend(computed);
+    let computed = pool::fingerprint_blobs(&repo, git_dir, &packs, &missing, fingerprint)?;
+    if blobs.is_empty() {
+        blobs = computed;
+    } else {
+        blobs.extend(computed);
+    }
 
-    let per_doc = follow::replay(&commits, docs, &head_blobs, &blobs);
-
-    if options.use_cache {
-        // Rewrite when something new was computed, or when the file holds
-        // entries this HEAD no longer reaches (pruning keeps it bounded).
-        let reused_commits = commits.iter().filter(|c| !c.fresh).count();
-        let reused_blobs = wanted.len() - missing.len();
-        let changed = !cache_was_read
+    // Rewrite the cache when something new was computed, or when the file
+    // holds entries this HEAD no longer reaches (pruning keeps it bounded).
+    let reused_commits = commits.iter().filter(|c| !c.fresh).count();
+    let reused_blobs = wanted.len() - missing.len();
+    let store = options.use_cache
+        && (!cache_was_read
+            || !listing_cached
             || fresh_cacheable > 0
             || stats.blobs_fingerprinted > 0
             || cached_commits != reused_commits
-            || cached_blobs != reused_blobs;
-        if changed {
-            match cache::store(&cache_file, &key, &commits, &blobs, &wanted) {
-                Ok(()) => stats.cache_written = true,
-                Err(problem) => stats.cache_problem = Some(problem),
-            }
-        }
+            || cached_blobs != reused_blobs);
+    // Writing the cache and the replay only read what is computed by now.
+    let (per_doc, stored) = rayon::join(
+        || follow::replay(&commits, docs, &head_blobs, &blobs),
+        || store.then(|| cache::store(&cache_file, &key, &commits, &blobs, &wanted, &listed)),
+    );
+    match stored {
+        Some(Ok(())) => stats.cache_written = true,
+        Some(Err(problem)) => stats.cache_problem = Some(problem),
+        None => {}
     }
 
     let infos = commits
-        .iter()
+        .iter_mut()
         .map(|c| CommitInfo {
             id: c.id.to_string(),
             time: c.time,
             offset_minutes: c.offset,
-            author: c.author.clone(),
-            subject: c.subject.clone(),
+            author: std::mem::take(&mut c.author),
+            subject: std::mem::take(&mut c.subject),
         })
         .collect();
+    drop(head_files);
+    free_later((commits, (blobs, wanted, listed, packs)));
     Ok(Walked {
         head: Some(head.to_string()),
         commits: infos,

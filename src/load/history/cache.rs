@@ -36,6 +36,17 @@ pub(super) struct Key<'a> {
 pub(super) struct Loaded {
     pub commits: HashMap<Oid, Commit>,
     pub blobs: HashMap<Oid, Option<Fingerprint>>,
+    pub head: Option<HeadFiles>,
+}
+
+/// The `.md` files in one ISMS-root tree (the one at HEAD when the cache
+/// was written), with their blobs. Listing them reads every tree at HEAD,
+/// which is most of what a run with an up-to-date cache would otherwise
+/// read from the object database.
+#[derive(Clone, Debug, Default)]
+pub(super) struct HeadFiles {
+    pub root: Option<Oid>,
+    pub files: Vec<(String, Oid)>,
 }
 
 /// Where the cache lives: inside the git directory, so `check` leaves the
@@ -44,13 +55,27 @@ pub(super) fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("isms").join("history-cache-v1.json")
 }
 
-#[derive(Serialize, Deserialize)]
+/// The cache file. Written piecewise by [`store`], in this field order.
+#[derive(Deserialize)]
 struct File {
     format: u32,
     salt: String,
     prefix: String,
     commits: Vec<StoredCommit>,
     blobs: Vec<StoredBlob>,
+    /// Absent in files written before it was added, which stay usable; older
+    /// versions of this program ignore it.
+    #[serde(rename = "h", default)]
+    head: Option<StoredHead>,
+}
+
+/// [`HeadFiles`]: `{"r": root or null, "f": [[path, blob], ...]}`.
+#[derive(Serialize, Deserialize)]
+struct StoredHead {
+    #[serde(rename = "r")]
+    root: Option<String>,
+    #[serde(rename = "f")]
+    files: Vec<(String, String)>,
 }
 
 /// Short field names keep a 20,000-commit file small and quick to parse.
@@ -170,7 +195,76 @@ fn decode(file: File) -> Option<Loaded> {
         };
         blobs.insert(oid(&hex)?, fingerprint);
     }
-    Some(Loaded { commits, blobs })
+    let head = match file.head {
+        None => None,
+        Some(stored) => Some(HeadFiles {
+            root: opt_oid(&stored.root)?,
+            files: stored
+                .files
+                .iter()
+                .map(|(path, blob)| Some((path.clone(), oid(blob)?)))
+                .collect::<Option<Vec<_>>>()?,
+        }),
+    };
+    Some(Loaded {
+        commits,
+        blobs,
+        head,
+    })
+}
+
+/// The fields of [`File`] before the two lists, as written.
+#[derive(Serialize)]
+struct Start<'a> {
+    format: u32,
+    salt: &'a str,
+    prefix: &'a str,
+    #[serde(rename = "h")]
+    head: StoredHead,
+}
+
+fn stored_commits(commits: &[Commit]) -> Vec<StoredCommit> {
+    commits
+        .iter()
+        .filter(|c| !c.cut)
+        .map(|c| StoredCommit {
+            id: c.id.to_string(),
+            parents: c.parents.iter().map(Oid::to_string).collect(),
+            time: c.time,
+            offset: c.offset,
+            author: c.author.clone(),
+            subject: c.subject.clone(),
+            root: c.root.map(|r| r.to_string()),
+            changes: c
+                .changes
+                .iter()
+                .map(|ch| {
+                    StoredChange(
+                        ch.path.clone(),
+                        ch.new.map(|o| o.to_string()),
+                        ch.old.iter().map(|o| o.map(|o| o.to_string())).collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn stored_blobs(blobs: &HashMap<Oid, Option<Fingerprint>>, keep: &HashSet<Oid>) -> Vec<StoredBlob> {
+    blobs
+        .iter()
+        .filter(|(oid, _)| keep.contains(oid))
+        .map(|(oid, f)| {
+            StoredBlob(
+                oid.to_string(),
+                f.as_ref().map(|f| StoredFingerprint {
+                    doc_id: f.doc_id.clone(),
+                    approval: f.approval.clone(),
+                    body: to_hex(&f.body),
+                }),
+            )
+        })
+        .collect()
 }
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -200,56 +294,44 @@ fn from_hex(text: &str) -> Option<[u8; 32]> {
 /// Writes the commits (except shallow-boundary ones) and the fingerprints of
 /// the blobs in `keep`, replacing the file atomically: a temporary file in
 /// the same folder, then a rename, so a reader never sees half a file.
+///
+/// The two lists are turned into JSON on two threads (together they take
+/// longer than the replay that runs alongside) and joined into the same
+/// document `File` describes.
 pub(super) fn store(
     path: &Path,
     key: &Key<'_>,
     commits: &[Commit],
     blobs: &HashMap<Oid, Option<Fingerprint>>,
     keep: &HashSet<Oid>,
+    head: &HeadFiles,
 ) -> Result<(), String> {
-    let file = File {
+    let (commits_json, blobs_json) = rayon::join(
+        || serde_json::to_vec(&stored_commits(commits)),
+        || serde_json::to_vec(&stored_blobs(blobs, keep)),
+    );
+    let encoding = |e: serde_json::Error| format!("cannot encode {}: {e}", path.display());
+    let (commits_json, blobs_json) = (
+        commits_json.map_err(encoding)?,
+        blobs_json.map_err(encoding)?,
+    );
+    let start = serde_json::to_vec(&Start {
         format: FORMAT,
-        salt: key.salt.to_string(),
-        prefix: key.prefix.to_string(),
-        commits: commits
-            .iter()
-            .filter(|c| !c.cut)
-            .map(|c| StoredCommit {
-                id: c.id.to_string(),
-                parents: c.parents.iter().map(Oid::to_string).collect(),
-                time: c.time,
-                offset: c.offset,
-                author: c.author.clone(),
-                subject: c.subject.clone(),
-                root: c.root.map(|r| r.to_string()),
-                changes: c
-                    .changes
-                    .iter()
-                    .map(|ch| {
-                        StoredChange(
-                            ch.path.clone(),
-                            ch.new.map(|o| o.to_string()),
-                            ch.old.iter().map(|o| o.map(|o| o.to_string())).collect(),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect(),
-        blobs: blobs
-            .iter()
-            .filter(|(oid, _)| keep.contains(oid))
-            .map(|(oid, f)| {
-                StoredBlob(
-                    oid.to_string(),
-                    f.as_ref().map(|f| StoredFingerprint {
-                        doc_id: f.doc_id.clone(),
-                        approval: f.approval.clone(),
-                        body: to_hex(&f.body),
-                    }),
-                )
-            })
-            .collect(),
-    };
+        salt: key.salt,
+        prefix: key.prefix,
+        head: StoredHead {
+            root: head.root.map(|r| r.to_string()),
+            files: head
+                .files
+                .iter()
+                .map(|(path, blob)| (path.clone(), blob.to_string()))
+                .collect(),
+        },
+    })
+    .map_err(encoding)?;
+    // `{"format":..,"salt":..,"prefix":..,"h":..}` without its closing
+    // brace, then the two lists.
+    let start = start.strip_suffix(b"}").unwrap_or(&start);
 
     let folder = path
         .parent()
@@ -266,7 +348,12 @@ pub(super) fn store(
     let temp = folder.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let written = (|| -> std::io::Result<()> {
         let mut out = BufWriter::new(fs::File::create(&temp)?);
-        serde_json::to_writer(&mut out, &file)?;
+        out.write_all(start)?;
+        out.write_all(b",\"commits\":")?;
+        out.write_all(&commits_json)?;
+        out.write_all(b",\"blobs\":")?;
+        out.write_all(&blobs_json)?;
+        out.write_all(b"}")?;
         out.flush()?;
         drop(out);
         fs::rename(&temp, path)

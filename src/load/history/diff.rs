@@ -8,13 +8,16 @@
 //! libgit2 tree objects.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::rc::Rc;
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::Arc;
 
 use git2::{ObjectType, Odb, Oid, Repository};
 use rayon::prelude::*;
 
 use super::graph::{Commit, FileChange};
+use super::pack::{Bytes, FastMap, Kind, Packs, Reader};
 use super::HistoryError;
 
 const MODE_TREE: u32 = 0o040000;
@@ -42,6 +45,10 @@ impl Entry<'_> {
     fn oid(&self) -> Result<Oid, git2::Error> {
         Oid::from_bytes(self.id)
     }
+}
+
+fn not_a_tree(id: Oid) -> git2::Error {
+    git2::Error::from_str(&format!("{id} is not a tree"))
 }
 
 fn malformed() -> git2::Error {
@@ -95,34 +102,54 @@ impl<'a> Iterator for Entries<'a> {
     }
 }
 
+/// A raw tree object, shared between the cache and the comparisons in
+/// progress without copying its bytes.
+type Raw = Bytes;
+
 /// Reader of raw tree objects with a small cache of recent ones.
+///
+/// Trees come from the pack reader (fast, see `pack`); libgit2 reads the
+/// ones it cannot (loose objects, alternates).
 struct Trees<'r> {
     odb: Odb<'r>,
-    cache: HashMap<Oid, Rc<[u8]>>,
+    reader: Reader<'r>,
+    cache: FastMap<Oid, Raw>,
 }
 
 impl<'r> Trees<'r> {
-    fn new(repo: &'r Repository) -> Result<Self, git2::Error> {
+    fn new(repo: &'r Repository, reader: Reader<'r>) -> Result<Self, git2::Error> {
         Ok(Trees {
             odb: repo.odb()?,
-            cache: HashMap::new(),
+            reader,
+            cache: FastMap::default(),
         })
     }
 
-    fn get(&mut self, id: Oid) -> Result<Rc<[u8]>, git2::Error> {
+    fn get(&mut self, id: Oid) -> Result<Raw, git2::Error> {
         if let Some(tree) = self.cache.get(&id) {
-            return Ok(Rc::clone(tree));
+            return Ok(Arc::clone(tree));
         }
-        let object = self.odb.read(id)?;
-        if object.kind() != ObjectType::Tree {
-            return Err(git2::Error::from_str(&format!("{id} is not a tree")));
-        }
-        let tree: Rc<[u8]> = Rc::from(object.data());
+        let tree = match self.reader.read(id) {
+            Some((Kind::Tree, data)) => data,
+            Some(_) => return Err(not_a_tree(id)),
+            None => {
+                let object = self.odb.read(id)?;
+                if object.kind() != ObjectType::Tree {
+                    return Err(not_a_tree(id));
+                }
+                Arc::new(object.data().to_vec())
+            }
+        };
         if self.cache.len() >= TREE_CACHE {
             self.cache.clear();
         }
-        self.cache.insert(id, Rc::clone(&tree));
+        self.cache.insert(id, Arc::clone(&tree));
         Ok(tree)
+    }
+
+    /// The bytes of tree `id`, empty for `None`.
+    fn bytes(&mut self, id: Option<Oid>) -> Result<Option<Raw>, git2::Error> {
+        id.map(|id| self.get(id)).transpose()
     }
 
     /// The entry at `path` (`/`-separated) below tree `root`, as `(mode, id)`.
@@ -180,17 +207,19 @@ impl<'r> Trees<'r> {
         if old == new {
             return Ok(());
         }
-        let empty: Rc<[u8]> = Rc::from(&[][..]);
-        let old_tree = match old {
-            Some(id) => self.get(id)?,
-            None => Rc::clone(&empty),
+        let old_tree = self.bytes(old)?;
+        let new_tree = self.bytes(new)?;
+        let old_bytes = old_tree.as_deref().map_or(&[][..], Vec::as_slice);
+        let new_bytes = new_tree.as_deref().map_or(&[][..], Vec::as_slice);
+        // Versions of a large folder usually differ in one or two entries:
+        // skip the identical run at the start with a plain byte comparison.
+        let start = shared_entries(old_bytes, new_bytes);
+        let mut olds = Entries {
+            data: &old_bytes[start..],
         };
-        let new_tree = match new {
-            Some(id) => self.get(id)?,
-            None => empty,
+        let mut news = Entries {
+            data: &new_bytes[start..],
         };
-        let mut olds = Entries { data: &old_tree };
-        let mut news = Entries { data: &new_tree };
         let mut a = olds.next().transpose()?;
         let mut b = news.next().transpose()?;
         loop {
@@ -215,6 +244,13 @@ impl<'r> Trees<'r> {
                         matches!((&a, &b), (Some(x), Some(y)) if x.id == y.id && x.mode == y.mode);
                     if !same {
                         self.compare(a.as_ref(), b.as_ref(), base, out)?;
+                    }
+                    // In step again after a difference: skip the next
+                    // identical run the same way as the first one.
+                    if olds.data.len() == news.data.len() {
+                        let skip = shared_entries(olds.data, news.data);
+                        olds.data = &olds.data[skip..];
+                        news.data = &news.data[skip..];
                     }
                     a = olds.next().transpose()?;
                     b = news.next().transpose()?;
@@ -265,6 +301,71 @@ impl<'r> Trees<'r> {
     }
 }
 
+/// Length of the leading run of whole entries that two raw trees share.
+///
+/// Entries cannot be found by scanning backwards (object ids are binary),
+/// so this finds the first differing byte and then walks entry boundaries
+/// forward up to it, which only looks for the NUL after each name.
+fn shared_entries(old: &[u8], new: &[u8]) -> usize {
+    let differ = first_difference(old, new);
+    if differ == new.len() && differ == old.len() {
+        return differ;
+    }
+    let mut at = 0;
+    loop {
+        let Some(nul) = find_nul(&new[at..]) else {
+            return at;
+        };
+        let end = at + nul + 1 + RAW_ID;
+        if end > differ {
+            return at;
+        }
+        at = end;
+    }
+}
+
+/// Position of the first byte where `a` and `b` differ (the shorter length
+/// when one is a prefix of the other): large blocks first, so that the
+/// common case (a long identical run) is a few `memcmp` calls.
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    for block in [4096, 64] {
+        while at + block <= len && a[at..at + block] == b[at..at + block] {
+            at += block;
+        }
+    }
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .position(|(x, y)| x != y)
+        .unwrap_or(len - at)
+}
+
+/// Position of the first NUL byte, eight bytes at a time.
+fn find_nul(data: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = data.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // Sets the high bit of the first zero byte (and maybe of later ones).
+        let zero = word.wrapping_sub(LOW) & !word & HIGH;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|p| at + p)
+}
+
 fn is_file(mode: u32) -> bool {
     mode == MODE_FILE || mode == MODE_EXEC
 }
@@ -287,33 +388,175 @@ fn entry_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
     ca.cmp(&cb)
 }
 
-/// Every `.md` file below the tree `root`, with its blob, and the size in
-/// bytes of the largest tree read on the way.
+/// Every `.md` file below the tree `root`, with its blob.
 pub(super) fn list_md(
     repo: &Repository,
+    packs: &Packs,
     root: Option<Oid>,
-) -> Result<(Vec<(String, Oid)>, usize), HistoryError> {
+) -> Result<Vec<(String, Oid)>, HistoryError> {
     let mut out = Vec::new();
-    let mut trees = Trees::new(repo).map_err(odb_error)?;
+    let mut trees = Trees::new(repo, Reader::new(packs)).map_err(odb_error)?;
     trees
         .diff(None, root, &mut String::new(), &mut out)
         .map_err(|e| HistoryError::git("listing the files at HEAD", e))?;
-    let largest = trees.cache.values().map(|t| t.len()).max().unwrap_or(0);
-    let files = out
+    Ok(out
         .into_iter()
         .filter_map(|(path, _, new)| new.map(|oid| (path, oid)))
-        .collect();
-    Ok((files, largest))
+        .collect())
 }
 
-/// Fills in `root`, the ISMS-root subtree, of every fresh commit.
+/// What the commit walk reports about each commit it finds.
+pub(super) struct Seen {
+    id: Oid,
+    tree: Option<Oid>,
+    /// The ISMS root, known already for commits from the cache.
+    root: Option<Oid>,
+    parents: Vec<Oid>,
+    fresh: bool,
+    cut: bool,
+}
+
+impl Seen {
+    pub(super) fn of(commit: &Commit) -> Self {
+        Seen {
+            id: commit.id,
+            tree: commit.tree,
+            root: commit.root,
+            parents: commit.parents.clone(),
+            fresh: commit.fresh,
+            cut: commit.cut,
+        }
+    }
+}
+
+/// Roots and changes computed while the commits were still being walked.
+#[derive(Default)]
+pub(super) struct Early {
+    /// ISMS root of fresh commits.
+    roots: FastMap<Oid, Option<Oid>>,
+    /// Changes of fresh commits whose parents were all found.
+    changes: FastMap<Oid, Vec<FileChange>>,
+}
+
+/// Compares commits with their parents while the walk is still reading
+/// commits, on a core that would otherwise wait: the walk is sequential
+/// (each commit names the next ones), so on its own it leaves all but one
+/// core idle. A commit is compared as soon as all its parents have been
+/// found, newest first; when the walk ends this stops, and
+/// [`compute_changes`] does the rest on all cores.
+///
+/// Failures stop the early work quietly: the same work is then done again
+/// later, where errors are reported.
+pub(super) fn compare_while_walking(
+    git_dir: &Path,
+    packs: &Packs,
+    prefix: &str,
+    seen: Receiver<Seen>,
+) -> Early {
+    let mut early = Early::default();
+    // Root of every commit found so far; jobs of fresh commits by id; ids
+    // of commits waiting for a parent, by parent; jobs ready to run.
+    let mut known: FastMap<Oid, Option<Oid>> = FastMap::default();
+    let mut jobs: FastMap<Oid, (Option<Oid>, Vec<Oid>)> = FastMap::default();
+    let mut waiting: FastMap<Oid, Vec<Oid>> = FastMap::default();
+    let mut ready: VecDeque<Oid> = VecDeque::new();
+    // Commits from the cache need nothing read: open the repository only
+    // once a fresh one turns up (with an up-to-date cache, never).
+    let mut pending = loop {
+        match seen.recv() {
+            Ok(item) if item.fresh => break Some(item),
+            Ok(item) => {
+                known.insert(item.id, item.root);
+            }
+            Err(_) => return early,
+        }
+    };
+    let Ok(repo) = Repository::open(git_dir) else {
+        return early;
+    };
+    let Ok(mut trees) = Trees::new(&repo, Reader::new(packs)) else {
+        return early;
+    };
+    loop {
+        // Take in what the walk found, waiting only when idle.
+        loop {
+            let item = if let Some(item) = pending.take() {
+                item
+            } else if ready.is_empty() {
+                match seen.recv() {
+                    Ok(item) => item,
+                    Err(_) => return early,
+                }
+            } else {
+                match seen.try_recv() {
+                    Ok(item) => item,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return early,
+                }
+            };
+            let root = match (item.fresh, item.tree) {
+                (false, _) => item.root,
+                (true, None) => None,
+                (true, Some(tree)) => match trees.subtree(tree, prefix) {
+                    Ok(root) => root,
+                    Err(_) => return early,
+                },
+            };
+            known.insert(item.id, root);
+            if item.fresh {
+                early.roots.insert(item.id, root);
+                if !item.cut {
+                    match item.parents.iter().find(|p| !known.contains_key(p)) {
+                        Some(parent) => waiting.entry(*parent).or_default().push(item.id),
+                        None => ready.push_back(item.id),
+                    }
+                    jobs.insert(item.id, (root, item.parents));
+                }
+            }
+            for child in waiting.remove(&item.id).unwrap_or_default() {
+                let Some((_, parents)) = jobs.get(&child) else {
+                    continue;
+                };
+                match parents.iter().find(|p| !known.contains_key(p)) {
+                    Some(parent) => waiting.entry(*parent).or_default().push(child),
+                    None => ready.push_back(child),
+                }
+            }
+        }
+        let Some(id) = ready.pop_front() else {
+            continue;
+        };
+        let Some((root, parents)) = jobs.remove(&id) else {
+            continue;
+        };
+        let parent_roots: Vec<Option<Oid>> = parents
+            .iter()
+            .map(|p| known.get(p).copied().flatten())
+            .collect();
+        match changes_of(&mut trees, root, &parent_roots) {
+            Ok(changes) => {
+                early.changes.insert(id, changes);
+            }
+            Err(_) => return early,
+        }
+    }
+}
+
+/// Fills in `root`, the ISMS-root subtree, of every fresh commit, taking
+/// those found while walking from `early`.
 pub(super) fn compute_roots(
     repo: &Repository,
+    packs: &Packs,
     prefix: &str,
     commits: &mut [Commit],
+    early: &Early,
 ) -> Result<(), HistoryError> {
-    let mut trees = Trees::new(repo).map_err(odb_error)?;
+    let mut trees = Trees::new(repo, Reader::new(packs)).map_err(odb_error)?;
     for commit in commits.iter_mut().filter(|c| c.fresh) {
+        if let Some(root) = early.roots.get(&commit.id) {
+            commit.root = *root;
+            continue;
+        }
         if let Some(tree) = commit.tree {
             commit.root = trees.subtree(tree, prefix).map_err(|e| {
                 HistoryError::git(format!("reading the tree of commit {}", commit.id), e)
@@ -334,36 +577,33 @@ type Job = (usize, Oid, Option<Oid>, Vec<Option<Oid>>);
 /// The changes found for a run of jobs, by commit position.
 type Found = Result<Vec<(usize, Vec<FileChange>)>, HistoryError>;
 
-/// Trees at least this large make reading worth spreading over threads.
-///
-/// libgit2 serialises pack access behind process-wide locks and rebuilds
-/// each tree from its delta chain. For small trees the locks dominate and
-/// two readers are slower than one; for large ones (a folder of thousands
-/// of documents) rebuilding dominates and two readers are almost twice as
-/// fast.
-pub(super) const PARALLEL_TREE_BYTES: usize = 64 * 1024;
-
 /// Fills in `changes` of every fresh commit (roots must be known).
 ///
 /// Commits are visited in topological order, so each commit's parent trees
-/// are the ones read just before. `parallel` splits the commits into
-/// contiguous runs read on separate threads, each with its own handle.
+/// are the ones read just before. With more than one thread the commits are
+/// split into contiguous runs, each read with its own pack reader (which
+/// shares nothing with the others but the file windows) and its own handle
+/// for the objects libgit2 has to read.
 pub(super) fn compute_changes(
     repo: &Repository,
+    packs: &Packs,
     commits: &mut [Commit],
-    parallel: bool,
+    mut early: Early,
 ) -> Result<(), HistoryError> {
+    // Early results were compared with the same parents: a commit whose
+    // parent turned out to be missing never had all its parents found.
     let jobs: Vec<Job> = commits
         .iter()
         .enumerate()
         .filter(|(_, c)| c.fresh && !(c.cut && c.parent_idx.is_empty()))
+        .filter(|(_, c)| !early.changes.contains_key(&c.id))
         .map(|(i, c)| {
             let parents = c.parent_idx.iter().map(|&p| commits[p].root).collect();
             (i, c.id, c.root, parents)
         })
         .collect();
     let work = |repo: &Repository, part: &[Job]| -> Found {
-        let mut trees = Trees::new(repo).map_err(odb_error)?;
+        let mut trees = Trees::new(repo, Reader::new(packs)).map_err(odb_error)?;
         part.iter()
             .map(|(index, id, root, parents)| {
                 let changes = changes_of(&mut trees, *root, parents)
@@ -373,9 +613,11 @@ pub(super) fn compute_changes(
             .collect()
     };
     let threads = rayon::current_num_threads();
-    let results = if parallel && threads > 1 && jobs.len() >= 2 * threads {
+    let results = if threads > 1 && jobs.len() >= 2 * threads {
         let git_dir = repo.path();
-        let chunk = jobs.len().div_ceil(threads * 4);
+        // A few runs per thread balance the load; each run starts with cold
+        // caches, so not more.
+        let chunk = jobs.len().div_ceil(threads * 2);
         let parts: Vec<Found> = jobs
             .par_chunks(chunk)
             .map(|part| {
@@ -394,6 +636,11 @@ pub(super) fn compute_changes(
     };
     for (index, changes) in results {
         commits[index].changes = changes;
+    }
+    for commit in commits.iter_mut().filter(|c| c.fresh) {
+        if let Some(changes) = early.changes.remove(&commit.id) {
+            commit.changes = changes;
+        }
     }
     Ok(())
 }

@@ -2,8 +2,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use git2::{ErrorCode, Oid, Repository};
+use git2::{ErrorCode, ObjectType, Odb, Oid, Repository};
 
+use super::commit;
+use super::pack::{Kind, Packs, Reader};
 use super::HistoryError;
 
 /// A `.md` file whose blob differs between a commit and its first parent.
@@ -59,6 +61,53 @@ pub(super) fn shallow_ids(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
+/// Reads commits: the raw object from the pack reader (or the object
+/// database for loose ones), parsed by `commit`; libgit2's commit objects
+/// for anything that parser leaves alone.
+struct Loader<'r> {
+    repo: &'r Repository,
+    odb: Odb<'r>,
+    reader: Reader<'r>,
+}
+
+impl Loader<'_> {
+    fn load(&mut self, id: Oid, shallow: &HashSet<Oid>) -> Result<Commit, git2::Error> {
+        match self.raw(id).as_deref().and_then(commit::parse) {
+            Some(parsed) => {
+                // See `has_parents_on_record` for why the raw object decides.
+                let boundary = shallow.contains(&id) && !parsed.parents.is_empty();
+                Ok(Commit {
+                    id,
+                    parents: if boundary { Vec::new() } else { parsed.parents },
+                    parent_idx: Vec::new(),
+                    cut: boundary,
+                    time: parsed.time,
+                    offset: parsed.offset,
+                    author: parsed.author,
+                    subject: parsed.subject,
+                    tree: Some(parsed.tree),
+                    root: None,
+                    changes: Vec::new(),
+                    fresh: true,
+                })
+            }
+            None => load(self.repo, id, shallow),
+        }
+    }
+
+    /// The raw commit, `None` when it cannot be read this way.
+    fn raw(&mut self, id: Oid) -> Option<Vec<u8>> {
+        match self.reader.read_once(id) {
+            Some((Kind::Commit, data)) => Some(data),
+            Some(_) => None,
+            None => {
+                let object = self.odb.read(id).ok()?;
+                (object.kind() == ObjectType::Commit).then(|| object.data().to_vec())
+            }
+        }
+    }
+}
+
 fn load(repo: &Repository, id: Oid, shallow: &HashSet<Oid>) -> Result<Commit, git2::Error> {
     let commit = repo.find_commit(id)?;
     let author = commit.author();
@@ -107,12 +156,23 @@ fn has_parents_on_record(repo: &Repository, id: Oid) -> Result<bool, git2::Error
 
 /// Collects every commit reachable from `head`, taking what it can from
 /// `cached` and reading the rest from git, and returns them children first.
+/// `seen` is told about each commit as soon as it is found, so that work on
+/// it can start while the walk goes on.
 pub(super) fn collect(
     repo: &Repository,
+    packs: &Packs,
     head: Oid,
     mut cached: HashMap<Oid, Commit>,
     shallow: &HashSet<Oid>,
+    seen: &mut dyn FnMut(&Commit),
 ) -> Result<Vec<Commit>, HistoryError> {
+    let mut loader = Loader {
+        repo,
+        odb: repo
+            .odb()
+            .map_err(|e| HistoryError::git("opening the object database", e))?,
+        reader: Reader::new(packs),
+    };
     let mut found: HashMap<Oid, Commit> = HashMap::new();
     let mut missing: HashSet<Oid> = HashSet::new();
     let mut stack = vec![head];
@@ -122,7 +182,7 @@ pub(super) fn collect(
         }
         let commit = match cached.remove(&id) {
             Some(commit) if !shallow.contains(&id) => commit,
-            _ => match load(repo, id, shallow) {
+            _ => match loader.load(id, shallow) {
                 Ok(commit) => commit,
                 Err(e) if e.code() == ErrorCode::NotFound && id != head => {
                     missing.insert(id);
@@ -136,6 +196,7 @@ pub(super) fn collect(
                 stack.push(*parent);
             }
         }
+        seen(&commit);
         found.insert(id, commit);
     }
 
