@@ -876,3 +876,68 @@ fn large_folder_gives_the_same_history() {
     assert_eq!(change_ids(&h, &paths[1]), vec![first.to_string()]);
     assert_eq!(approval(&h, &paths[1]), Some((first.to_string(), true)));
 }
+
+/// Packs every object of the repository into one pack with deep delta
+/// chains and removes the loose copies, as `git gc --aggressive` would.
+fn repack(path: &Path) {
+    for args in [
+        &[
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+            "--depth=50",
+            "--window=50",
+        ][..],
+        &["prune-packed"][..],
+    ] {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(path)
+            .args(args)
+            .status()
+            .expect("run git");
+        assert!(status.success(), "git {args:?}");
+    }
+}
+
+#[test]
+fn packed_history_reads_the_same_as_loose_objects() {
+    // Many versions of a few documents, with renames, approvals and a
+    // front-matter-only change, so that the pack holds long delta chains
+    // of both trees and blobs.
+    let mut r = Repo::new();
+    let long_body = "A paragraph that stays the same in every version.\n".repeat(40);
+    r.write("policies/a.md", &doc("A", None, "", &long_body));
+    r.write("policies/b.md", &doc("B", A, "", "B body.\n"));
+    r.commit("Import");
+    for k in 0..30 {
+        let body = format!("{long_body}Edit {k}.\n");
+        let approval = if k % 5 == 0 { A } else { None };
+        r.write("policies/a.md", &doc("A", approval, "", &body));
+        if k == 10 {
+            r.remove("policies/b.md");
+            r.write("policies/renamed-b.md", &doc("B", A, "", "B body.\n"));
+        }
+        if k == 20 {
+            r.write(
+                "policies/renamed-b.md",
+                &doc("B", A, "owner: X\n", "B body.\n"),
+            );
+        }
+        r.commit(&format!("Edit {k}"));
+    }
+    let docs = ["policies/a.md", "policies/renamed-b.md"];
+    let loose = read(r.path(), &docs);
+    repack(r.path());
+    let packs = std::fs::read_dir(r.path().join(".git/objects/pack"))
+        .expect("pack folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+        .count();
+    assert_eq!(packs, 1, "the objects are in one pack");
+    let packed = read(r.path(), &docs);
+    same_result(&loose, &packed);
+    assert_eq!(change_ids(&packed, "policies/a.md").len(), 31);
+}
