@@ -162,7 +162,7 @@ pub fn load_with(
     let previous = &state.files;
     let trusted = state.trust_hints && !state.hints.is_empty() && config_unchanged;
     let hinted: std::collections::HashSet<&str> = state.hints.iter().map(String::as_str).collect();
-    let read: Vec<(String, std::sync::Arc<ReadFile>)> =
+    let read_all = || -> Vec<(String, std::sync::Arc<ReadFile>)> {
         crate::timing::step("load: read and parse", || {
             files
                 .par_iter()
@@ -185,7 +185,22 @@ pub fn load_with(
                     (rel.clone(), file)
                 })
                 .collect()
+        })
+    };
+    // With no earlier history to bring up to date, the history of every
+    // candidate file is read while the files are parsed: the two take
+    // about as long, and a file that turns out not to be a document only
+    // costs its entry.
+    let (read, early_history) = if state.history.is_none() {
+        let (read, history) = rayon::join(read_all, || {
+            crate::timing::step("load: git history", || {
+                read_or_refresh_history(root, opts, &files, &[], None)
+            })
         });
+        (read, Some(history))
+    } else {
+        (read_all(), None)
+    };
 
     let mut documents = Vec::new();
     for (rel, file) in &read {
@@ -296,9 +311,12 @@ pub fn load_with(
     let changed: Vec<String> = changed_sources(&state.digests, &sources)
         .chain(state.hints.drain(..))
         .collect();
-    let history = crate::timing::step("load: git history", || {
-        read_or_refresh_history(root, opts, &doc_paths, &changed, state.history.take())
-    })?;
+    let history = match early_history {
+        Some(history) => history?,
+        None => crate::timing::step("load: git history", || {
+            read_or_refresh_history(root, opts, &doc_paths, &changed, state.history.take())
+        })?,
+    };
     state.history = Some(history.clone());
     state.files = read.into_iter().collect();
     state.digests = sources.iter().cloned().collect();
