@@ -764,6 +764,32 @@ fn cache_is_reused_extended_and_rebuilt() {
 }
 
 #[test]
+fn cache_without_the_listing_at_head_is_used_and_completed() {
+    let mut r = Repo::new();
+    r.write("a.md", &doc("A", A, "", "One.\n"));
+    r.commit("One");
+    r.write("b.md", &doc("B", None, "", "B.\n"));
+    r.commit("Two");
+    let docs = ["a.md", "b.md"];
+    let cold = read_with(r.path(), &docs, &cached("v1"));
+
+    // As an earlier version wrote it: no listing of the files at HEAD.
+    let text = std::fs::read_to_string(cache_file(&r)).expect("read cache");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let object = json.as_object_mut().expect("object");
+    assert!(object.remove("h").is_some());
+    std::fs::write(cache_file(&r), json.to_string()).expect("write cache");
+
+    let warm = read_with(r.path(), &docs, &cached("v1"));
+    assert!(warm.stats.cache_read && warm.stats.cache_written);
+    assert_eq!(warm.stats.commits_computed, 0);
+    same_result(&cold, &warm);
+    let again = read_with(r.path(), &docs, &cached("v1"));
+    assert!(again.stats.cache_read && !again.stats.cache_written);
+    same_result(&cold, &again);
+}
+
+#[test]
 fn cache_follows_a_change_of_isms_root() {
     let mut r = Repo::new();
     r.write("isms/a.md", &doc("A", A, "", "One.\n"));
@@ -875,6 +901,135 @@ fn large_folder_gives_the_same_history() {
     }
     assert_eq!(change_ids(&h, &paths[1]), vec![first.to_string()]);
     assert_eq!(approval(&h, &paths[1]), Some((first.to_string(), true)));
+}
+
+/// Runs git in `dir`.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .status()
+        .expect("run git");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A body of many lines, a few of which change with `version`, so that git
+/// stores the versions as deltas of each other.
+fn long_body(doc: usize, version: usize) -> String {
+    (0..120)
+        .map(|line| {
+            if line % 17 == doc % 17 {
+                format!("Line {line} of document {doc}, revised in version {version}.\n")
+            } else {
+                format!("Line {line} of document {doc}: text that stays the same.\n")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn packed_objects_give_the_same_history() {
+    // History read from pack files (deltas against deltas, both kinds of
+    // delta base, objects partly packed and partly loose) must equal the
+    // history read from loose objects.
+    let mut r = Repo::new();
+    let path = |i: usize| format!("docs/part-{}/policy-{i:02}.md", i % 3);
+    for i in 0..12 {
+        r.write(&path(i), &doc(&format!("P{i}"), None, "", &long_body(i, 0)));
+    }
+    let base = r.commit("Import\n\nTwelve policies.\n");
+    for round in 1..10 {
+        let approval = if round % 2 == 0 { A } else { B };
+        for i in (round % 3..12).step_by(3) {
+            r.write(
+                &path(i),
+                &doc(&format!("P{i}"), approval, "", &long_body(i, round)),
+            );
+        }
+        r.commit(&format!("Round {round}"));
+    }
+    // A side branch merged back, and a rename.
+    let main = r
+        .repo
+        .head()
+        .expect("head")
+        .peel_to_commit()
+        .expect("c")
+        .id();
+    r.write(&path(4), &doc("P4", A, "extra: x\n", &long_body(4, 99)));
+    let side = r.commit_with("Side", Some(&[base]));
+    r.reset(main);
+    r.write(&path(4), &doc("P4", A, "extra: x\n", &long_body(4, 99)));
+    r.commit_with("Merge", Some(&[main, side]));
+    git(r.path(), &["repack", "-a", "-d", "-q"]);
+    // Later commits stay loose.
+    let moved = r.path().join("docs/moved.md");
+    std::fs::rename(r.path().join(path(7)), &moved).expect("rename");
+    r.commit("Move P7");
+    for round in 10..13 {
+        r.write(&path(2), &doc("P2", A, "", &long_body(2, round)));
+        r.commit(&format!("Round {round}"));
+    }
+
+    let mut docs: Vec<String> = (0..12).filter(|&i| i != 7).map(path).collect();
+    docs.push("docs/moved.md".to_string());
+    let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let mixed = read(r.path(), &docs);
+    assert_eq!(mixed.commits.len(), 16);
+    assert!(doc_history(&mixed, "docs/moved.md").changes.len() > 2);
+
+    // Everything loose again: move the pack away and unpack it.
+    let pack_dir = r.repo.path().join("objects").join("pack");
+    let outside = TempDir::new().expect("temp dir");
+    for entry in std::fs::read_dir(&pack_dir).expect("pack dir") {
+        let entry = entry.expect("entry");
+        std::fs::rename(entry.path(), outside.path().join(entry.file_name())).expect("move");
+    }
+    for entry in std::fs::read_dir(outside.path()).expect("moved") {
+        let entry = entry.expect("entry");
+        if entry.path().extension().is_some_and(|e| e == "pack") {
+            let status = Command::new("git")
+                .arg("-C")
+                .arg(r.path())
+                .arg("unpack-objects")
+                .arg("-q")
+                .stdin(std::fs::File::open(entry.path()).expect("pack"))
+                .status()
+                .expect("run git unpack-objects");
+            assert!(status.success());
+        }
+    }
+    let loose = read(r.path(), &docs);
+    same_result(&mixed, &loose);
+
+    // Deep chains with offset bases, then with bases named by id.
+    git(
+        r.path(),
+        &[
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+            "--depth=50",
+            "--window=50",
+        ],
+    );
+    same_result(&read(r.path(), &docs), &loose);
+    git(
+        r.path(),
+        &[
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+        ],
+    );
+    same_result(&read(r.path(), &docs), &loose);
 }
 
 /// Packs every object of the repository into one pack with deep delta

@@ -178,8 +178,9 @@ pub struct History {
 /// How [`read_history`] may use its cache.
 ///
 /// The cache lives in `<git dir>/isms/history-cache-v1.json`. It records, per
-/// commit id, the `.md` files the commit changed under the ISMS root and, per
-/// blob id, the fingerprint. Both are facts about immutable objects, so the
+/// commit id, the `.md` files the commit changed under the ISMS root, per
+/// blob id, the fingerprint, and the `.md` files in the ISMS root's tree at
+/// HEAD (by tree id). Both are facts about immutable objects, so the
 /// cache stays valid when HEAD moves forward, back, or to rewritten history;
 /// it is pruned to the commits reachable from the current HEAD on every
 /// write. It is safe to delete at any time and is replaced atomically.
@@ -365,12 +366,12 @@ fn root_prefix(repo: &Repository, isms_root: &Path) -> Result<String, HistoryErr
     Ok(parts.join("/"))
 }
 
-/// Drops `garbage` on a thread of its own when it is large: freeing a long
-/// history's hundreds of thousands of small allocations takes tens of
+/// Drops `garbage` on a thread of its own when it is `large`: freeing a
+/// long history's hundreds of thousands of small allocations takes tens of
 /// milliseconds that nothing needs to wait for. Only plain data may be
 /// passed (no libgit2 handles, which must not outlive its shutdown at exit).
-fn free_later<T: Send + 'static>(garbage: (Vec<graph::Commit>, T)) {
-    if garbage.0.len() < FREE_LATER_FROM {
+fn free_later<T: Send + 'static>(large: bool, garbage: T) {
+    if !large {
         return;
     }
     // If no thread can be started, the closure and `garbage` are dropped
@@ -558,7 +559,10 @@ fn walk(
         })
         .collect();
     drop(head_files);
-    free_later((commits, (blobs, wanted, listed, packs)));
+    free_later(
+        commits.len() >= FREE_LATER_FROM,
+        (commits, blobs, wanted, listed, packs),
+    );
     Ok(Walked {
         head: Some(head.to_string()),
         commits: infos,

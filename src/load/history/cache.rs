@@ -1,12 +1,13 @@
-//! The history cache: per-commit changes and per-blob fingerprints, kept in
-//! the git directory between runs.
+//! The history cache: per-commit changes, per-blob fingerprints and the
+//! `.md` files at HEAD, kept in the git directory between runs.
 //!
 //! Everything stored is derived from immutable objects (a commit id fixes
-//! its tree and parents, a blob id its bytes), so entries never go stale;
-//! only the fingerprint function and the ISMS root can change their meaning,
-//! and both are part of the key checked on load. Commits at a shallow
-//! boundary are not stored, since fetching more history gives them parents.
-//! A file that cannot be read or parsed is ignored and replaced.
+//! its tree and parents, a blob id its bytes, a tree id its files), so
+//! entries never go stale; only the fingerprint function and the ISMS root
+//! can change their meaning, and both are part of the key checked on load.
+//! Commits at a shallow boundary are not stored, since fetching more history
+//! gives them parents. A file that cannot be read or parsed is ignored and
+//! replaced.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
