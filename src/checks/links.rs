@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::{rules, Context};
 use crate::finding::Finding;
+use crate::load::{join_relative, percent_decode};
 use crate::model::catalogue::ControlId;
 use crate::model::document::{Document, Status};
 use crate::model::Isms;
@@ -117,7 +118,7 @@ fn classify(isms: &Isms, index: usize, dest: &str, line: u32) -> Outcome {
             )),
         },
         Target::Path(path, anchor) => {
-            let found = join(&doc.path, &path).and_then(|p| {
+            let found = join_relative(&doc.path, &path).and_then(|p| {
                 isms.by_path.get(&p).copied().map(Ok).or_else(|| {
                     // A `.md` without front matter (a README) is not a
                     // controlled document but is still a valid target.
@@ -183,48 +184,6 @@ fn resolve(dest: &str) -> Target {
     }
 }
 
-/// Resolves `link` against the folder of `from` (both relative to the ISMS
-/// root); `None` when it climbs above the root. A leading `/` means the root.
-fn join(from: &str, link: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if link.starts_with('/') {
-        Vec::new()
-    } else {
-        from.split('/').collect()
-    };
-    if !link.starts_with('/') {
-        parts.pop();
-    }
-    for part in link.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,14 +223,14 @@ mod tests {
     #[test]
     fn paths_resolve_against_the_folder() {
         assert_eq!(
-            join("policies/a.md", "../procs/b.md").as_deref(),
+            join_relative("policies/a.md", "../procs/b.md").as_deref(),
             Some("procs/b.md")
         );
         assert_eq!(
-            join("policies/a.md", "./c.md").as_deref(),
+            join_relative("policies/a.md", "./c.md").as_deref(),
             Some("policies/c.md")
         );
-        assert_eq!(join("a.md", "../b.md"), None);
+        assert_eq!(join_relative("a.md", "../b.md"), None);
     }
 
     #[test]

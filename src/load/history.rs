@@ -83,6 +83,13 @@ pub struct CommitInfo {
     pub subject: String,
 }
 
+impl CommitInfo {
+    /// The id abbreviated as `git log --oneline` does by default.
+    pub fn short_id(&self) -> String {
+        self.id.chars().take(7).collect()
+    }
+}
+
 /// A commit that changed the content of one document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocChange {

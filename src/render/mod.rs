@@ -145,9 +145,6 @@ impl Pages<'_> {
         self.memo
             .template_page(path, &self.theme.tera, self.theme.key, name, ctx)
     }
-}
-
-impl Pages<'_> {
     /// The file at `path` (unique within both sites), rendered by `render`
     /// unless the last build rendered it with the same `key`: for pages and
     /// exports whose inputs hash much faster than they render.
@@ -421,6 +418,23 @@ pub(crate) struct HistoryRow {
     pub subject: String,
 }
 
+/// The commits that changed `doc` whose subject `keep` allows, with their
+/// positions in the history, in the history's order.
+fn kept_commits<'a>(
+    isms: &'a Isms,
+    doc: &Document,
+    keep: &'a dyn Fn(&str) -> bool,
+) -> impl Iterator<Item = (usize, &'a crate::load::history::CommitInfo)> + 'a {
+    let history = isms.history.as_ref();
+    let changes = history
+        .and_then(|h| h.docs.get(&doc.path))
+        .map_or(&[][..], |d| d.changes.as_slice());
+    changes.iter().filter_map(move |change| {
+        let commit = history?.commits.get(change.commit)?;
+        keep(&commit.subject).then_some((change.commit, commit))
+    })
+}
+
 /// The commits that changed `doc`, newest first, keeping only those whose
 /// subject `keep` allows.
 pub(crate) fn history_rows(
@@ -428,22 +442,12 @@ pub(crate) fn history_rows(
     doc: &Document,
     keep: &dyn Fn(&str) -> bool,
 ) -> Vec<HistoryRow> {
-    let Some(history) = &isms.history else {
-        return Vec::new();
-    };
-    let Some(doc_history) = history.docs.get(&doc.path) else {
-        return Vec::new();
-    };
-    let mut rows: Vec<(i64, HistoryRow)> = doc_history
-        .changes
-        .iter()
-        .filter_map(|change| history.commits.get(change.commit))
-        .filter(|commit| keep(&commit.subject))
-        .map(|commit| {
+    let mut rows: Vec<(i64, HistoryRow)> = kept_commits(isms, doc, keep)
+        .map(|(_, commit)| {
             (
                 commit.time,
                 HistoryRow {
-                    commit: commit.id.chars().take(7).collect(),
+                    commit: commit.short_id(),
                     date: commit_date(commit),
                     author: commit.author.clone(),
                     subject: commit.subject.clone(),
@@ -464,17 +468,9 @@ pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(&str) -> bo
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     if let Some(history) = &isms.history {
         (&history.head, history.commits.len()).hash(&mut hasher);
-        if let Some(doc_history) = history.docs.get(&doc.path) {
-            for change in &doc_history.changes {
-                if history
-                    .commits
-                    .get(change.commit)
-                    .is_some_and(|commit| keep(&commit.subject))
-                {
-                    change.commit.hash(&mut hasher);
-                }
-            }
-        }
+    }
+    for (position, _) in kept_commits(isms, doc, keep) {
+        position.hash(&mut hasher);
     }
     hasher.finish()
 }

@@ -185,7 +185,7 @@ fn last_change(isms: &Isms, doc: &Document) -> Option<LastChange> {
     let commit = history.commits.get(change.commit)?;
     Some(LastChange {
         commit: commit.id.clone(),
-        short: commit.id.chars().take(7).collect(),
+        short: commit.short_id(),
         date: commit_date(commit),
         author: commit.author.clone(),
     })

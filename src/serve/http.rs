@@ -186,22 +186,7 @@ fn version_json(state: &Published) -> String {
 /// The path of a request URL: query and fragment dropped, `%XX` decoded.
 fn request_path(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::load::percent_decode(path)
 }
 
 /// An HTML page with the live-reload script added before `</body>` (or at

@@ -212,11 +212,7 @@ impl Session {
             Ok(checked) => checked,
             Err(message) => {
                 eprintln!("error: {message}");
-                shared.fail(BuildError {
-                    path: None,
-                    line: None,
-                    message,
-                });
+                shared.fail(BuildError::unlocated(message));
                 return;
             }
         };
@@ -245,11 +241,7 @@ impl Session {
             }
             Err(message) => {
                 eprintln!("error: {message}");
-                shared.fail(BuildError {
-                    path: None,
-                    line: None,
-                    message,
-                });
+                shared.fail(BuildError::unlocated(message));
             }
         }
     }

@@ -17,6 +17,17 @@ pub struct BuildError {
     pub message: String,
 }
 
+impl BuildError {
+    /// An error that names no file (an unusable root, a theme template).
+    pub fn unlocated(message: String) -> BuildError {
+        BuildError {
+            path: None,
+            line: None,
+            message,
+        }
+    }
+}
+
 /// One published state: every file by URL path (`staff/index.html`), the
 /// build counter, and the error of a later failed rebuild, if any.
 #[derive(Default)]
