@@ -99,9 +99,9 @@ impl Isms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::{d, isms, record};
     use crate::model::people::Roster;
     use crate::model::record::{Table, TrainingRow};
+    use crate::model::testing::{d, isms, record};
 
     fn person(name: &str, in_scope: bool) -> Person {
         Person {
