@@ -97,10 +97,14 @@ fn reports_in_every_format() {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(&regex_escape(&root_text), "[ROOT]");
     settings.add_filter(r"commit [0-9a-f]{12}", "commit [COMMIT]");
+    settings.add_filter(r"commit `[0-9a-f]{12}`", "commit `[COMMIT]`");
     settings.add_filter(r#""commit": "[0-9a-f]{40}""#, r#""commit": "[COMMIT]""#);
     settings.bind(|| {
         insta::assert_snapshot!("report.human", report(&root, "human"));
         insta::assert_snapshot!("report.json", report(&root, "json"));
+        insta::assert_snapshot!("report.sarif", report(&root, "sarif"));
+        insta::assert_snapshot!("report.github", report(&root, "github"));
+        insta::assert_snapshot!("report.markdown", report(&root, "markdown"));
     });
 }
 

@@ -12,6 +12,8 @@ use crate::report::{self, Summary};
 
 /// Prints the report of a checked ISMS to stdout.
 pub fn print_report(root: &Path, checked: &Checked, format: Format) {
+    // Pull requests name files from the repository root.
+    let prefix = checked.isms.history.root_prefix.as_str();
     match format {
         Format::Json => println!(
             "{}",
@@ -25,6 +27,18 @@ pub fn print_report(root: &Path, checked: &Checked, format: Format) {
                 &checked.findings,
                 std::io::stdout().is_terminal()
             )
+        ),
+        Format::Sarif => println!(
+            "{}",
+            report::sarif::render(&checked.summary, &checked.findings, prefix)
+        ),
+        Format::Github => print!(
+            "{}",
+            report::github::render(&checked.summary, &checked.findings, prefix)
+        ),
+        Format::Markdown => print!(
+            "{}",
+            report::markdown::render(&checked.summary, &checked.findings, prefix)
         ),
     }
 }
@@ -46,6 +60,19 @@ pub fn print_fatal(root: &Path, as_of: Date, message: &str, format: Format) {
             eprintln!("error: {message}");
         }
         Format::Human => eprintln!("error: {message}"),
+        Format::Sarif => {
+            let summary = Summary::new(root.display().to_string(), None, false, as_of, None, &[]);
+            println!("{}", report::sarif::render_fatal(&summary, message));
+            eprintln!("error: {message}");
+        }
+        Format::Github => {
+            print!("{}", report::github::render_fatal(message));
+            eprintln!("error: {message}");
+        }
+        Format::Markdown => {
+            print!("{}", report::markdown::render_fatal(message));
+            eprintln!("error: {message}");
+        }
     }
 }
 

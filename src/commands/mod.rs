@@ -13,6 +13,14 @@ pub use crate::diagnostics::exit::{
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics with the source line, for a terminal.
     Human,
+    /// The contract's JSON object.
     Json,
+    /// SARIF 2.1.0, for code scanning (findings on the lines of a pull request).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A Markdown summary for a pull-request comment or job summary.
+    Markdown,
 }

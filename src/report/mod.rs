@@ -1,8 +1,12 @@
-//! Printing findings: human diagnostics in the style of rustc, and the JSON
-//! object of the contract.
+//! Printing findings: human diagnostics in the style of rustc, the JSON
+//! object of the contract, SARIF for code scanning, GitHub workflow
+//! commands and a Markdown summary for pull requests.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 
 use serde::Serialize;
 
