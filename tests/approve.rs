@@ -288,3 +288,13 @@ fn approve_keeps_the_file_mode_and_leaves_no_temporary_file() {
     assert_eq!(mode, 0o600);
     assert!(temp_files(&root).is_empty(), "{:?}", temp_files(&root));
 }
+
+#[test]
+fn approve_refuses_an_invalid_id() {
+    let (_dir, root, _repo) = example_repo();
+    for id in ["", "pol-aup", "POL AUP"] {
+        let (code, out, err) = approve(&root, id, "Sam Lee");
+        assert_eq!(code, 2, "{id:?}: {out}{err}");
+        assert!(err.contains("not a document id"), "{err}");
+    }
+}

@@ -21,7 +21,7 @@ use crate::load::config::{self, ConfigError};
 use crate::load::discover::{self, Skip};
 use crate::load::document::{parse_document, parse_yaml, Parsed};
 use crate::load::{frontmatter, FatalError};
-use crate::model::ids::{fmt_date, Date};
+use crate::model::ids::{fmt_date, Date, DocId};
 
 /// The keys `approve` writes, in the order it adds missing ones.
 const KEYS: [&str; 3] = ["approved_by", "approved_on", "approved_digest"];
@@ -54,6 +54,8 @@ impl fmt::Display for Approval {
 /// Why nothing was approved. Every one leaves every file as it was.
 #[derive(Debug)]
 pub enum ApproveError {
+    /// The id asked for is not a valid document id.
+    BadId(String),
     /// `--by` is empty or only white space.
     BlankName,
     /// `--by` holds a line break or another control character.
@@ -105,6 +107,10 @@ pub enum ApproveError {
 impl fmt::Display for ApproveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ApproveError::BadId(id) => write!(
+                f,
+                "`{id}` is not a document id: ids use capital letters, digits, `.`, `_` and `-`, e.g. POL-AC"
+            ),
             ApproveError::BlankName => write!(
                 f,
                 "`--by` is empty: give the approver's name, e.g. --by \"Sam Lee\""
@@ -214,6 +220,9 @@ enum Seen {
 
 /// Approves the document `id` of the ISMS at `root`.
 pub fn run(root: &Path, id: &str, by: &str, on: Date) -> Result<Approval, ApproveError> {
+    if DocId::parse(id).is_none() {
+        return Err(ApproveError::BadId(id.to_string()));
+    }
     let by = by.trim();
     if by.is_empty() {
         return Err(ApproveError::BlankName);
