@@ -172,7 +172,7 @@ impl fmt::Display for ApproveError {
             ApproveError::Unreadable { id, files } => {
                 write!(
                     f,
-                    "the front matter of these files cannot be read and mentions `{id}`, so it is not clear which document is `{id}`:"
+                    "these files mention `{id}` in their front matter but cannot be read as documents, so it is not clear which document is `{id}`:"
                 )?;
                 for (path, line, problem) in files {
                     write!(f, "\n  {path}:{line}: {problem}")?;
@@ -402,8 +402,14 @@ fn not_found(root: &Path, config: &config::Config, id: &str) -> ApproveError {
 /// that is unambiguous, else double-quoted.
 pub fn yaml_scalar(value: &str) -> String {
     if is_plain_safe(value) {
-        return value.to_string();
+        value.to_string()
+    } else {
+        double_quoted(value)
     }
+}
+
+/// `value` as a double-quoted YAML scalar.
+fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -635,7 +641,13 @@ fn value_edit(
             if !rest_is_comment(&written[len..]) {
                 return Err(one_line());
             }
-            Ok((at..at + len, new_value.to_string()))
+            // The YAML reader refuses a plain value after `:` and a tab.
+            let replacement = if yaml[colon..at].starts_with('\t') && !new_value.starts_with('"') {
+                double_quoted(new_value)
+            } else {
+                new_value.to_string()
+            };
+            Ok((at..at + len, replacement))
         }
         // `key:` with no value (or only a comment) on its line.
         _ if matches!(value.as_str(), "" | "~") && rest_is_comment(after) => {
@@ -669,12 +681,18 @@ fn verify(
     if old_split.body != new_split.body {
         return Err(fail("the body would change"));
     }
-    let Parsed::Document {
-        document: Some(doc),
-        ..
-    } = parse_document(rel, new)
-    else {
-        return Err(fail("it would not be a readable document"));
+    let doc = match parse_document(rel, new) {
+        Parsed::Document {
+            document: Some(doc),
+            ..
+        } => doc,
+        Parsed::Document { findings, .. } => {
+            let first = findings.first().map_or("", |f| f.message.as_str());
+            return Err(fail(&format!(
+                "it would not be a readable document: {first}"
+            )));
+        }
+        Parsed::NotADocument => return Err(fail("it would not be a document")),
     };
     if doc.id.value.as_str() != id {
         return Err(fail("the id would change"));
@@ -843,6 +861,16 @@ mod tests {
         assert_eq!(
             edit_front_matter(text, &values()).expect("edit"),
             "---\nid: A\n\"approved_by\"  :  New  # c\napproved_on : 2027-02-01\napproved_digest: sha256:ab # none\n---\n"
+        );
+    }
+
+    #[test]
+    fn a_value_after_a_tab_is_quoted() {
+        let text = "---\nid: A\ntitle: Ünïcödé ✓\napproved_by:\t\"José\"\t# c\napproved_on:\t'2020-01-01'\n---\n";
+        assert_eq!(
+            edit_front_matter(text, &values()).expect("edit"),
+            "---\nid: A\ntitle: Ünïcödé ✓\napproved_by:\t\"New\"\t# c\napproved_on:\t\"2027-02-01\"\n\
+             approved_digest: sha256:ab\n---\n"
         );
     }
 
