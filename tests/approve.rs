@@ -298,3 +298,22 @@ fn approve_refuses_an_invalid_id() {
         assert!(err.contains("not a document id"), "{err}");
     }
 }
+
+#[test]
+fn approve_refuses_when_isms_toml_cannot_say_what_is_excluded() {
+    let (_dir, root, _repo) = example_repo();
+    let old = read(&root.join(AUP));
+    let mut config = read(&root.join("isms.toml"));
+    config.push_str("\n[source]\nexclude = [\"archive/**\"]\nexclued = []\n");
+    write(&root.join("isms.toml"), &config);
+    let (code, out, err) = approve(&root, "POL-AUP", "Sam Lee");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("isms.toml:"), "{err}");
+    assert_eq!(read(&root.join(AUP)), old);
+
+    fs::remove_file(root.join("isms.toml")).expect("remove");
+    let (code, out, err) = approve(&root, "POL-AUP", "Sam Lee");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("isms.toml"), "{err}");
+    assert_eq!(read(&root.join(AUP)), old);
+}
