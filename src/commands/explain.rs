@@ -1,6 +1,6 @@
 //! `isms explain [CODE]`: what a rule checks, why, and how to fix it.
 
-use crate::checks::rules::{self, Family};
+use crate::diagnostics::rules::{self, Family};
 
 pub fn run(code: Option<&str>) -> i32 {
     match code {

@@ -6,8 +6,8 @@ pub mod json;
 
 use serde::Serialize;
 
-use crate::checks::rules::Family;
-use crate::finding::{Counts, Finding, Severity};
+use crate::diagnostics::finding::{Counts, Finding, Severity};
+use crate::diagnostics::rules::Family;
 use crate::model::ids::{fmt_date, Date};
 
 /// The readiness verdict shared by both outputs and the audit index.

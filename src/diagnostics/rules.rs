@@ -2,7 +2,7 @@
 //! what it checks, why an auditor cares, and how to fix it. `isms explain`
 //! prints these; check functions refer to them by constant.
 
-use crate::finding::Severity;
+use crate::diagnostics::finding::Severity;
 
 /// A rule's description. The check itself lives in the family module.
 #[derive(Debug, PartialEq, Eq)]
