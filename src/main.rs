@@ -200,7 +200,16 @@ fn main() -> ExitCode {
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Controls { format } => commands::controls::run(format),
         Command::Approve { id, by, on, dir } => {
-            commands::approve::run(&dir, &id, &by, on.unwrap_or_else(today))
+            match commands::approve::run(&dir, &id, &by, on.unwrap_or_else(today)) {
+                Ok(approval) => {
+                    println!("{approval}");
+                    commands::EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    commands::EXIT_UNUSABLE
+                }
+            }
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(2))

@@ -84,10 +84,7 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
     let root = if split.yaml.trim().is_empty() {
         None
     } else {
-        let opts = LoaderOptions::default()
-            .error_on_duplicate_keys(true)
-            .prevent_coercion(true);
-        match marked_yaml::parse_yaml_with_options(0, split.yaml, opts) {
+        match parse_yaml(split.yaml) {
             Ok(node) => Some(node),
             Err(e) => {
                 let (line, msg) = yaml_error(&e);
@@ -111,6 +108,15 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
         document,
         findings: p.findings,
     }
+}
+
+/// Parses front matter YAML the way every command reads it: duplicate keys
+/// are errors and scalars stay text (spans kept, for `isms approve`).
+pub fn parse_yaml(yaml: &str) -> Result<Node, marked_yaml::LoadError> {
+    let opts = LoaderOptions::default()
+        .error_on_duplicate_keys(true)
+        .prevent_coercion(true);
+    marked_yaml::parse_yaml_with_options(0, yaml, opts)
 }
 
 fn yaml_error(e: &marked_yaml::LoadError) -> (u32, String) {

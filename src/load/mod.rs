@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod csv_data;
+pub mod discover;
 pub mod document;
 pub mod frontmatter;
 pub mod history;
@@ -157,7 +158,8 @@ pub fn load_with(
     let files = crate::timing::step("load: discover", || {
         match files_from_hints(root, &config, opts, state, config_unchanged) {
             Some(files) => Ok(files),
-            None => discover(root, &config, opts),
+            None => discover::discover(root, &config, opts.out_dir.as_deref(), false)
+                .map(|found| found.files),
         }
     })?;
     let previous = &state.files;
@@ -449,15 +451,15 @@ fn files_from_hints(
     if !state.trust_hints || state.hints.is_empty() || state.files.is_empty() || !config_unchanged {
         return None;
     }
-    let globs = exclude_globs(config);
-    let out = output_folder(root, opts);
+    let croot = std::fs::canonicalize(root).ok()?;
+    let rules = discover::Rules::new(&croot, config, opts.out_dir.as_deref());
     let mut files: std::collections::BTreeSet<String> = state.files.keys().cloned().collect();
     for hint in &state.hints {
         let path = root.join(hint);
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => return None,
             Ok(meta) if meta.is_file() => {
-                if hint.ends_with(".md") && is_candidate(hint, &globs) && !path.starts_with(&out) {
+                if hint.ends_with(".md") && rules.skip(hint).is_none() {
                     files.insert(hint.clone());
                 }
             }
@@ -468,73 +470,4 @@ fn files_from_hints(
         }
     }
     Some(files.into_iter().collect())
-}
-
-/// The `[source] exclude` globs; a bad glob excludes nothing (the config
-/// check reports it).
-fn exclude_globs(config: &Config) -> globset::GlobSet {
-    let mut globs = globset::GlobSetBuilder::new();
-    for g in &config.exclude {
-        if let Ok(glob) = globset::Glob::new(g) {
-            globs.add(glob);
-        }
-    }
-    globs.build().unwrap_or_else(|_| globset::GlobSet::empty())
-}
-
-/// The output folder, which is never a source.
-fn output_folder(root: &Path, opts: &LoadOptions) -> PathBuf {
-    let out = opts.out_dir.clone().unwrap_or_else(|| root.join("public"));
-    std::fs::canonicalize(&out).unwrap_or(out)
-}
-
-/// Whether a path relative to the root may hold a document: not in a hidden
-/// folder or `node_modules`, not excluded.
-fn is_candidate(rel: &str, globs: &globset::GlobSet) -> bool {
-    !rel.split('/')
-        .any(|part| part.starts_with('.') || part == "node_modules")
-        && !globs.is_match(rel)
-}
-
-/// Finds candidate files: every `*.md` below the root, skipping hidden
-/// folders, the output folder and `[source] exclude` globs.
-fn discover(root: &Path, config: &Config, opts: &LoadOptions) -> Result<Vec<String>, FatalError> {
-    let globs = exclude_globs(config);
-    let out = output_folder(root, opts);
-    let croot = std::fs::canonicalize(root).map_err(|e| FatalError::Io(root.to_path_buf(), e))?;
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(&croot)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            if name.starts_with('.') || name == "node_modules" {
-                return false;
-            }
-            if e.file_type().is_dir() && e.path() == out {
-                return false;
-            }
-            true
-        });
-    for entry in walker.flatten() {
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(&croot) else {
-            continue;
-        };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if globs.is_match(&rel) {
-            continue;
-        }
-        files.push(rel);
-    }
-    Ok(files)
 }
