@@ -170,10 +170,17 @@ fn files_outside_the_isms_are_never_read_nor_published() {
         root.join("theme/static/extra.css"),
     )
     .expect("link");
-    // The logo, outside.
+    // The logo, outside, and the roster, a link out.
+    symlink(outside.join("log.csv"), root.join("people/link.csv")).expect("link");
     let toml = root.join("isms.toml");
     let text = std::fs::read_to_string(&toml).expect("toml");
-    std::fs::write(&toml, format!("{text}logo = \"../outside/logo.svg\"\n")).expect("write");
+    let roster_line = text
+        .lines()
+        .position(|l| l.starts_with("roster ="))
+        .expect("roster line") as u64
+        + 1;
+    let linked = text.replace("people/roster.csv", "people/link.csv");
+    std::fs::write(&toml, format!("{linked}logo = \"../outside/logo.svg\"\n")).expect("write");
     let logo_line = text.lines().count() as u64 + 1;
     commit_all(&repo, "Link outside", 1);
 
@@ -197,6 +204,7 @@ fn files_outside_the_isms_are_never_read_nor_published() {
         "{json:#}"
     );
     assert!(has(&json, "DC003", "isms.toml", logo_line), "{json:#}");
+    assert!(has(&json, "DC003", "isms.toml", roster_line), "{json:#}");
     let at = |rule: &str, path: &str| {
         findings(&json)
             .iter()
