@@ -283,3 +283,53 @@ fn oversized_files_are_findings_and_not_read() {
         "{json:#}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn theme_files_stay_inside_their_theme_folder() {
+    use std::os::unix::fs::symlink;
+    let (dir, root, repo) = example_repo();
+    let secret = dir.path().join("secret");
+    write(&secret.join("leak.css"), &format!("/* {MARKER} */"));
+    // A theme folder outside the ISMS is allowed by `[site] theme`...
+    let theme = dir.path().join("house-theme");
+    write(
+        &theme.join("static/assets/house.css"),
+        "/* house style */\n",
+    );
+    let toml = root.join("isms.toml");
+    let text = std::fs::read_to_string(&toml).expect("toml");
+    std::fs::write(&toml, format!("{text}theme = \"../house-theme\"\n")).expect("write");
+    let theme_line = text.lines().count() as u64 + 1;
+    commit_all(&repo, "House theme", 1);
+    let out = dir.path().join("out");
+    let (code, json, _) = run_all(&root, &out);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(out.join("staff/assets/house.css").is_file());
+
+    // ...but a file in it that links out of it is refused, unread.
+    symlink(&secret, theme.join("static/more")).expect("link");
+    let out2 = dir.path().join("out2");
+    let (code, json, all) = run_all(&root, &out2);
+    assert_eq!(code, 2, "{json:#}");
+    assert!(has(&json, "DC003", "isms.toml", theme_line), "{json:#}");
+    assert!(!all.contains(MARKER), "{all}");
+    assert!(!out2.exists());
+
+    // An implicit `theme/` whose `static/` folder links out of the ISMS.
+    std::fs::write(&toml, &text).expect("write");
+    std::fs::create_dir_all(root.join("theme")).expect("mkdir");
+    symlink(&secret, root.join("theme/static")).expect("link");
+    commit_all(&repo, "Linked theme", 2);
+    let out3 = dir.path().join("out3");
+    let (code, json, all) = run_all(&root, &out3);
+    assert_eq!(code, 2, "{json:#}");
+    assert!(
+        findings(&json)
+            .iter()
+            .any(|(r, p, _)| r == "DC003" && p == "theme/static"),
+        "{json:#}"
+    );
+    assert!(!all.contains(MARKER), "{all}");
+    assert!(!out3.exists());
+}

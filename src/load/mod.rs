@@ -458,27 +458,18 @@ fn theme_findings(confined: &Confined, config: &Config, theme_line: Option<u32>)
     if !dir.is_dir() {
         return Vec::new();
     }
-    let at = |path: &Path, message: String| {
-        let f = Finding::new(&rules::DC003, message)
-            .hint("keep theme files inside the theme folder: copy them instead of linking");
-        match path.strip_prefix(root) {
-            Ok(rel) if !implicit || rel.starts_with("theme") => {
-                f.in_file(rel.to_string_lossy().replace('\\', "/"))
-            }
-            _ => match theme_line {
-                Some(l) => f.at("isms.toml", l),
-                None => f.in_file("isms.toml"),
-            },
-        }
+    let finding = |message: String| {
+        Finding::new(&rules::DC003, message)
+            .hint("keep theme files inside the theme folder: copy them instead of linking")
     };
     let theme = if implicit {
         match confined.resolve("theme") {
             Ok(real) => real,
             Err(_) => {
-                return vec![at(
-                    &root.join("theme"),
+                return vec![finding(
                     "theme folder `theme`: it leads outside the ISMS folder: not read".into(),
-                )]
+                )
+                .in_file("theme")]
             }
         }
     } else {
@@ -486,6 +477,17 @@ fn theme_findings(confined: &Confined, config: &Config, theme_line: Option<u32>)
             Ok(c) => c.root().to_path_buf(),
             Err(_) => return Vec::new(),
         }
+    };
+    // At the file when the theme is in the ISMS, else at `theme` in isms.toml.
+    let at = |shown: &str, message: String| match theme.strip_prefix(root) {
+        Ok(rel) => {
+            let rel = rel.join(shown).to_string_lossy().replace('\\', "/");
+            finding(message).in_file(rel)
+        }
+        Err(_) => match theme_line {
+            Some(l) => finding(message).at("isms.toml", l),
+            None => finding(message).in_file("isms.toml"),
+        },
     };
     let mut out = Vec::new();
     for sub in ["templates", "static"] {
@@ -503,10 +505,9 @@ fn theme_findings(confined: &Confined, config: &Config, theme_line: Option<u32>)
                     .unwrap_or(path)
                     .to_string_lossy()
                     .into_owned();
-                out.push(at(
-                    path,
-                    format!("theme file `{shown}`: it leads outside the theme folder: not read"),
-                ));
+                let message =
+                    format!("theme file `{shown}`: it leads outside the theme folder: not read");
+                out.push(at(&shown, message));
                 if entry.depth() == 0 {
                     break;
                 }
