@@ -605,6 +605,10 @@ fn read_or_refresh_history(
 
 /// What the history reader needs of one version of a file.
 pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
+    // Old versions keep to the size limit of the current files too.
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return None;
+    }
     let text = std::str::from_utf8(bytes).ok()?;
     let split = frontmatter::split(text)?.ok()?;
     // Old versions are parsed too: the same depth limit keeps them safe.
@@ -778,4 +782,21 @@ pub fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_of_deep_or_huge_old_versions_are_refused_without_parsing() {
+        let deep = format!("---\nid: A\nx:\n{}y\n---\nbody\n", "- ".repeat(5000));
+        let f = fingerprint(deep.as_bytes()).expect("front matter");
+        assert_eq!(f.doc_id, None);
+        let ok = fingerprint(b"---\nid: A\n---\nbody\n").expect("front matter");
+        assert_eq!(ok.doc_id.as_deref(), Some("A"));
+        let mut huge = b"---\nid: A\n---\n".to_vec();
+        huge.resize(limits::MAX_FILE_BYTES as usize + 1, b'x');
+        assert!(fingerprint(&huge).is_none());
+    }
 }
