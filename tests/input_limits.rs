@@ -333,3 +333,47 @@ fn theme_files_stay_inside_their_theme_folder() {
     assert!(!all.contains(MARKER), "{all}");
     assert!(!out3.exists());
 }
+
+/// The live preview loads with the watcher's hints: a link out or a deep
+/// file saved while it runs is the same finding as in a fresh check.
+#[cfg(unix)]
+#[test]
+fn preview_reloads_refuse_links_out_and_deep_nesting_like_a_fresh_check() {
+    use isms::commands::check::{run_checks, run_checks_with};
+    use isms::load::{LoadOptions, LoadState};
+    let (dir, root, _repo) = example_repo();
+    let opts = LoadOptions {
+        history_cache: false,
+        out_dir: None,
+    };
+    let as_of = isms::model::ids::parse_date(AS_OF).expect("date");
+    let report = |checked: &isms::commands::check::Checked| {
+        isms::report::json::render(&checked.summary, &checked.findings)
+    };
+    let mut state = LoadState::trusting_hints();
+    run_checks_with(&root, as_of, &opts, &mut state).expect("first load");
+
+    write(
+        &dir.path().join("out.md"),
+        &doc("OUT-2", &format!("summary: {MARKER}\n")),
+    );
+    std::os::unix::fs::symlink(dir.path().join("out.md"), root.join("linked.md")).expect("link");
+    write(
+        &root.join("deep.md"),
+        &doc("DEEP-2", &format!("extra:\n{}x\n", "- ".repeat(5000))),
+    );
+    state.hints = vec!["linked.md".into(), "deep.md".into()];
+    let live = run_checks_with(&root, as_of, &opts, &mut state).expect("reload");
+    let fresh = run_checks(&root, as_of, &opts).expect("fresh");
+    assert_eq!(report(&live), report(&fresh));
+    let text = report(&live);
+    assert!(!text.contains(MARKER), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert!(has(&json, "DC001", "deep.md", 10), "{json:#}");
+    assert!(
+        findings(&json)
+            .iter()
+            .any(|(r, p, _)| r == "DC001" && p == "linked.md"),
+        "{json:#}"
+    );
+}
