@@ -11,8 +11,7 @@ use crate::model::ids::Date;
 /// Deepest nesting of lists and mappings in front matter or `isms.toml`.
 pub const MAX_DEPTH: usize = 64;
 
-/// Largest document, CSV file or `isms.toml` that is read (8 MiB).
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use crate::model::confined::MAX_FILE_BYTES;
 
 /// Longest document id, in characters: `docs/ID.html` stays far below the
 /// file name limits of every common file system (255 bytes).

@@ -3,7 +3,6 @@
 //! only a missing ISMS root or an unreadable repository stops the run.
 
 pub mod config;
-pub mod confined;
 pub mod csv_data;
 pub mod document;
 pub mod frontmatter;
@@ -18,10 +17,10 @@ use rayon::prelude::*;
 
 use crate::checks::rules;
 use crate::finding::Finding;
+use crate::model::confined::{Confined, ReadError};
 use crate::model::people::Roster;
 use crate::model::Isms;
 use config::Config;
-use confined::{Confined, ReadError};
 use document::{parse_document, Parsed};
 
 /// How to load.

@@ -5,6 +5,7 @@ pub mod annex_a;
 pub mod body;
 pub mod catalogue;
 pub mod clauses;
+pub mod confined;
 pub mod document;
 pub mod evidence;
 pub mod ids;

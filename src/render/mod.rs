@@ -18,8 +18,8 @@ pub mod write;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::load::confined::{Confined, ReadError};
 use crate::load::join_relative;
+use crate::model::confined::{Confined, ReadError};
 use crate::model::document::Document;
 use crate::model::ids::fmt_date;
 use crate::model::Isms;

@@ -66,7 +66,7 @@ pub fn render_findings(root: &Path, findings: &[Finding], colour: bool) -> Strin
             );
             if let Some(line) = f.line {
                 let lines = files.entry(path.as_str()).or_insert_with(|| {
-                    crate::load::confined::Confined::new(root)
+                    crate::model::confined::Confined::new(root)
                         .ok()
                         .and_then(|c| c.read_text(path).ok())
                         .map(|t| t.lines().map(str::to_string).collect())

@@ -165,7 +165,7 @@ impl Session {
     /// The folders the watcher needs, from the current configuration.
     fn sources(&self) -> watch::Sources {
         let config_theme = crate::load::config::parse_config(
-            &crate::load::confined::Confined::new(&self.root)
+            &crate::model::confined::Confined::new(&self.root)
                 .map(|c| c.read_text("isms.toml").unwrap_or_default())
                 .unwrap_or_default(),
         )

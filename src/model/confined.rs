@@ -1,15 +1,18 @@
 //! The one rule for reading inputs: a file is read only when its real path
 //! (after following every symbolic link) lies inside the folder it belongs
 //! to (the ISMS root, or for theme files the theme folder), and only when it
-//! is no larger than [`MAX_FILE_BYTES`]. Every reader of ISMS input goes
-//! through [`Confined`]; a refused file is never opened, so nothing of it
-//! can reach a report or a site.
+//! is no larger than [`MAX_FILE_BYTES`]. Every reader of ISMS input (the
+//! load stage, and the theme and logo reads of the render stage and the
+//! source lines the report quotes) goes through [`Confined`]; a refused file
+//! is never opened, so nothing of it can reach a report or a site. It lives
+//! in the model, the one layer all of those readers may use.
 
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::limits::MAX_FILE_BYTES;
+/// Largest document, CSV file or `isms.toml` that is read (8 MiB).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A folder that reads are confined to.
 #[derive(Clone, Debug)]
