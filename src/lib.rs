@@ -2,14 +2,20 @@
 //! certification auditor would, and publishes it as two static sites.
 //!
 //! The pipeline: [`load`] (config, walk, front matter, CSV, git) builds the
-//! typed [`model`]; [`checks`] report [`finding::Finding`]s; [`report`] prints
-//! them; [`commands`] tie the stages to the CLI.
+//! typed [`model`]; [`checks`] judge it and report
+//! [`diagnostics::finding::Finding`]s against the rule catalogue in
+//! [`diagnostics`]; [`pipeline`] runs those two for every command; [`report`]
+//! prints findings, [`render`] turns the model into the two sites, and
+//! [`serve`] and [`commands`] tie the stages to the preview and the CLI.
+//! Each stage uses only the stages below it (`tests/layers.rs` holds the
+//! walls).
 
 pub mod checks;
 pub mod commands;
-pub mod finding;
+pub mod diagnostics;
 pub mod load;
 pub mod model;
+pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod serve;

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use isms::commands::{self, controls::ControlsFormat, Format};
-use isms::finding::Severity;
+use isms::diagnostics::finding::Severity;
 use isms::model::ids::{parse_date, Date};
 
 #[derive(Parser)]

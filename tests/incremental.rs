@@ -9,9 +9,9 @@ mod common;
 use std::path::Path;
 
 use common::{commit_all, edit, example_repo, remove, AS_OF};
-use isms::commands::check::{run_checks, run_checks_with};
 use isms::load::{LoadOptions, LoadState};
 use isms::model::ids::parse_date;
+use isms::pipeline::{run_checks, run_checks_with};
 use isms::render::memo::Memo;
 use isms::render::{render_sites, render_sites_with, SiteFile};
 

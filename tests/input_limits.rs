@@ -339,15 +339,15 @@ fn theme_files_stay_inside_their_theme_folder() {
 #[cfg(unix)]
 #[test]
 fn preview_reloads_refuse_links_out_and_deep_nesting_like_a_fresh_check() {
-    use isms::commands::check::{run_checks, run_checks_with};
     use isms::load::{LoadOptions, LoadState};
+    use isms::pipeline::{run_checks, run_checks_with};
     let (dir, root, _repo) = example_repo();
     let opts = LoadOptions {
         history_cache: false,
         out_dir: None,
     };
     let as_of = isms::model::ids::parse_date(AS_OF).expect("date");
-    let report = |checked: &isms::commands::check::Checked| {
+    let report = |checked: &isms::pipeline::Checked| {
         isms::report::json::render(&checked.summary, &checked.findings)
     };
     let mut state = LoadState::trusting_hints();

@@ -2,15 +2,15 @@
 //! time, approver independent of the owner. Input errors (DC001-DC004) are
 //! reported by the loader; links (DC010, DC011) live in `links`.
 
-use super::{rules, Context};
-use crate::finding::{Finding, Severity};
-use crate::load::history::ApprovalCommit;
+use super::Context;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::rules;
 use crate::model::document::{Document, Status};
+use crate::model::history::ApprovalCommit;
 use crate::model::ids::fmt_date;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
-    let mut without_history: Vec<&str> = Vec::new();
     for doc in &isms.documents {
         let id = doc.id.as_str();
         approval_date(ctx, doc, out);
@@ -39,22 +39,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         review(ctx, doc, on.value, out);
-        if currency(ctx, doc, out) {
-            without_history.push(id);
-        }
-    }
-    if !without_history.is_empty() {
-        out.push(
-            Finding::new(
-                &rules::DC013,
-                format!(
-                    "No git history could be read, so approval currency was not judged for {} approved document(s) without `approved_digest`: {}",
-                    without_history.len(),
-                    without_history.join(", ")
-                ),
-            )
-            .hint("Run the check inside the git repository with full history, or record `approved_digest` with `isms approve`."),
-        );
+        currency(ctx, doc, out);
     }
 }
 
@@ -63,9 +48,8 @@ fn needs_approval(doc: &Document) -> bool {
     doc.is_approved() && !doc.is_record()
 }
 
-/// DC006/DC013 for one approved document. Returns true when there is no
-/// history at all and no digest, so the caller reports DC013 once.
-fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) -> bool {
+/// DC006/DC013 for one approved document.
+fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
     let id = doc.id.as_str();
     if let Some(digest) = &doc.approved_digest {
         if digest.value != doc.body_digest {
@@ -79,13 +63,10 @@ fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) -> bool {
                 .hint("Have the change approved and record the new approval with `isms approve`, or revert the body."),
             );
         }
-        return false;
+        return;
     }
-    let Some(history) = &ctx.isms.history else {
-        return true;
-    };
-    let Some(dh) = history.docs.get(&doc.path) else {
-        return false;
+    let Some(dh) = ctx.isms.history.docs.get(&doc.path) else {
+        return;
     };
     let line = doc.approved_on.as_ref().map_or(1, |s| s.line);
     match dh.approval {
@@ -114,7 +95,6 @@ fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) -> bool {
         // only in the working tree is reported as DC008.
         ApprovalCommit::Found { .. } | ApprovalCommit::NotInHead => {}
     }
-    false
 }
 
 /// DC007: review overdue, or falling due before Stage 2.
@@ -163,10 +143,13 @@ fn review(
 
 /// DC008: the working tree or index differs from HEAD.
 fn uncommitted(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
-    let Some(history) = &ctx.isms.history else {
-        return;
-    };
-    if history.docs.get(&doc.path).is_some_and(|d| d.uncommitted) {
+    if ctx
+        .isms
+        .history
+        .docs
+        .get(&doc.path)
+        .is_some_and(|d| d.uncommitted)
+    {
         let id = doc.id.as_str();
         out.push(
             Finding::new(&rules::DC008, format!("{id} has uncommitted changes"))
@@ -227,151 +210,17 @@ fn approval_date(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
     }
 }
 
-/// Builders shared by the check families' unit tests.
-#[cfg(test)]
-pub(crate) mod testing {
-    use std::collections::{BTreeMap, HashMap};
-    use std::path::PathBuf;
-
-    use crate::load::config::Config;
-    use crate::load::history::History;
-    use crate::model::catalogue::ControlId;
-    use crate::model::document::{Audience, Classification, DocType, Document, Status};
-    use crate::model::ids::{parse_date, ClauseId, Date, DocId, Spanned};
-    use crate::model::people::Roster;
-    use crate::model::record::{Record, RecordDetails};
-    use crate::model::Isms;
-
-    pub fn d(s: &str) -> Date {
-        parse_date(s).expect("date")
-    }
-
-    /// An approved policy at `<id>.md`, approved by Sam Lee, owned by Kim.
-    pub fn doc(id: &str, doc_type: DocType) -> Document {
-        let mut key_lines = BTreeMap::new();
-        for (i, k) in [
-            "id",
-            "title",
-            "type",
-            "version",
-            "status",
-            "owner",
-            "approved_by",
-            "approved_on",
-            "controls",
-            "applicability",
-        ]
-        .iter()
-        .enumerate()
-        {
-            key_lines.insert((*k).to_string(), i as u32 + 2);
-        }
-        Document {
-            path: format!("{}.md", id.to_lowercase()),
-            id: Spanned::new(DocId::parse(id).expect("id"), 2),
-            title: id.to_string(),
-            doc_type,
-            version: Some("1.0".into()),
-            status: Some(Status::Approved),
-            owner: Spanned::new("Kim Park".into(), 7),
-            classification: Classification::Internal,
-            approved_by: Some(Spanned::new("Sam Lee".into(), 8)),
-            approved_on: Some(Spanned::new(d("2026-06-01"), 9)),
-            approved_digest: None,
-            next_review: None,
-            controls: Vec::new(),
-            controls_line: None,
-            clauses: Vec::new(),
-            audience: Audience::default(),
-            audience_written: false,
-            summary: None,
-            recurring: Vec::new(),
-            record: None,
-            soa: None,
-            objectives: None,
-            extra: BTreeMap::new(),
-            key_lines,
-            body: String::new(),
-            body_line: 14,
-            body_digest: "sha256:00".into(),
-            outline: Default::default(),
-        }
-    }
-
-    pub fn with_clauses(mut doc: Document, clauses: &[&str]) -> Document {
-        doc.clauses = clauses
-            .iter()
-            .map(|c| Spanned::new(ClauseId::parse(c).expect("clause"), 5))
-            .collect();
-        doc
-    }
-
-    pub fn with_controls(mut doc: Document, controls: &[&str]) -> Document {
-        doc.controls = controls
-            .iter()
-            .map(|c| Spanned::new(ControlId::parse(c).expect("control"), 11))
-            .collect();
-        doc.controls_line = Some(10);
-        doc
-    }
-
-    /// A record of `kind`, with no status.
-    pub fn record(id: &str, kind: &str) -> Document {
-        let mut r = doc(id, DocType::Record);
-        r.status = None;
-        r.approved_by = None;
-        r.approved_on = None;
-        r.record = Some(Record {
-            kind: kind.into(),
-            date: Spanned::new(d("2026-09-01"), 6),
-            data: None,
-            details: RecordDetails::Other,
-            table: None,
-        });
-        r
-    }
-
-    pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
-        let by_id: HashMap<String, usize> = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str().to_string(), i))
-            .collect();
-        let by_path = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.path.clone(), i))
-            .collect();
-        Isms {
-            root: PathBuf::from("."),
-            config: Config {
-                top_management: vec!["Sam Lee".into()],
-                ..Config::default()
-            },
-            documents: documents.into_iter().map(std::sync::Arc::new).collect(),
-            roster: Roster::default(),
-            history,
-            sources: Vec::new(),
-            by_id,
-            by_path,
-        }
-    }
-
-    pub fn codes(findings: &[crate::finding::Finding]) -> Vec<&'static str> {
-        findings.iter().map(|f| f.rule.code).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
 
-    use super::testing::*;
     use super::*;
+    use crate::checks::codes;
     use crate::checks::Context;
-    use crate::load::history::{DocHistory, History, HistoryStats};
     use crate::model::document::DocType;
+    use crate::model::history::{DocHistory, History, HistoryStats};
     use crate::model::ids::Spanned;
+    use crate::model::testing::*;
     use crate::model::Isms;
 
     fn run(isms: &Isms) -> Vec<Finding> {
@@ -475,16 +324,6 @@ mod tests {
                 ("DC013", "B".to_string())
             ]
         );
-    }
-
-    #[test]
-    fn no_history_is_dc013_once() {
-        let out = run(&isms(
-            vec![doc("A", DocType::Policy), doc("B", DocType::Policy)],
-            None,
-        ));
-        assert_eq!(codes(&out), vec!["DC013"]);
-        assert!(out[0].message.contains("A, B"));
     }
 
     #[test]

@@ -4,11 +4,12 @@
 
 use rayon::prelude::*;
 
-use super::{rules, Context};
-use crate::finding::Finding;
-use crate::load::{join_relative, percent_decode};
+use super::Context;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::catalogue::ControlId;
 use crate::model::document::{Document, Status};
+use crate::model::paths::{join_relative, percent_decode};
 use crate::model::Isms;
 
 /// Where one link leads.
@@ -187,9 +188,10 @@ fn resolve(dest: &str) -> Target {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::*;
+    use crate::checks::codes;
     use crate::model::body::{heading_anchors, slugify};
     use crate::model::document::{DocType, Document};
+    use crate::model::testing::*;
 
     fn run(docs: Vec<Document>) -> Vec<Finding> {
         let isms = isms(docs, None);

@@ -1,9 +1,9 @@
 //! Records rules (RD001-RD015): whether the evidence shows the ISMS operating
 //! the way the documents say it does, judged the way a Stage 2 auditor would.
 
-use super::rules;
 use super::Context;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::document::{DocType, Document};
 use crate::model::ids::{days_between, fmt_date, Date, Interval};
 use crate::model::record::{AuditSeverity, Record, RecordDetails, TypedRows, REVIEW_INPUTS};
@@ -586,7 +586,7 @@ fn late_approvals(ctx: &Context, stage2: Date, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::{codes, d, doc, isms, record, with_clauses};
+    use crate::checks::codes;
     use crate::model::catalogue::ControlId;
     use crate::model::document::{Classification, Recurring};
     use crate::model::ids::{ClauseId, Spanned};
@@ -594,6 +594,7 @@ mod tests {
     use crate::model::record::{
         AuditFinding, InternalAudit, ManagementReview, RiskRow, SupplierRow, Table, TrainingRow,
     };
+    use crate::model::testing::{d, doc, isms, record, with_clauses};
     use crate::model::Isms;
 
     fn table(path: &str, typed: TypedRows) -> Option<Table> {

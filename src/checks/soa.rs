@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::{rules, Context};
-use crate::finding::Finding;
+use super::Context;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::catalogue::{ControlId, CONTROLS};
 use crate::model::document::{DocType, Document, ImplementationStatus, Status};
 
@@ -184,8 +185,9 @@ fn coverage(ctx: &Context, soa: &Document, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::*;
+    use crate::checks::codes;
     use crate::model::document::{Soa, SoaEntry};
+    use crate::model::testing::*;
 
     fn entry(control: &str, applicable: bool, line: u32) -> SoaEntry {
         SoaEntry {

@@ -2,8 +2,9 @@
 //! for first (scope, policy, risk process and results, objectives, and the
 //! rest named by clause). Internal audit and management review are RD001/RD004.
 
-use super::{rules, Context};
-use crate::finding::Finding;
+use super::Context;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::clauses;
 use crate::model::document::{DocType, Document};
 use crate::model::ids::ClauseId;
@@ -200,9 +201,10 @@ fn others(ctx: &Context, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::*;
+    use crate::checks::codes;
     use crate::model::document::{Objective, Status};
     use crate::model::ids::Spanned;
+    use crate::model::testing::*;
 
     fn run(docs: Vec<Document>) -> Vec<Finding> {
         let isms = isms(docs, None);

@@ -4,11 +4,12 @@
 
 use std::path::Path;
 
-use super::check::{exit_code, print_fatal, print_report, run_checks};
-use super::{Format, EXIT_UNUSABLE};
-use crate::finding::Severity;
+use super::check::{print_fatal, print_report};
+use super::{exit_code, Format, EXIT_UNUSABLE};
+use crate::diagnostics::finding::Severity;
 use crate::load::LoadOptions;
 use crate::model::ids::Date;
+use crate::pipeline::run_checks;
 use crate::render::{self, write};
 
 /// Builds `root` into `out` (default `root/public`); returns the exit code.
@@ -27,8 +28,8 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     };
     let checked = match run_checks(root, as_of, &opts) {
         Ok(checked) => checked,
-        Err(message) => {
-            print_fatal(root, as_of, &message, format);
+        Err(error) => {
+            print_fatal(root, as_of, &error.to_string(), format);
             return EXIT_UNUSABLE;
         }
     };

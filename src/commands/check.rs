@@ -3,72 +3,17 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use super::{Format, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
-use crate::checks::{self, Context};
-use crate::finding::{sort_findings, Finding, Severity};
-use crate::load::{self, LoadOptions, LoadState};
+use super::{exit_code, Format, EXIT_UNUSABLE};
+use crate::diagnostics::finding::Severity;
+use crate::load::LoadOptions;
 use crate::model::ids::Date;
-use crate::model::Isms;
+use crate::pipeline::{run_checks, Checked};
 use crate::report::{self, Summary};
-
-/// The outcome of loading and checking, shared by `check`, `build` and `serve`.
-pub struct Checked {
-    pub isms: Isms,
-    pub findings: Vec<Finding>,
-    pub summary: Summary,
-}
-
-/// Loads and checks; `Err` carries the fatal message (exit 2).
-pub fn run_checks(root: &Path, as_of: Date, opts: &LoadOptions) -> Result<Checked, String> {
-    run_checks_with(root, as_of, opts, &mut LoadState::default())
-}
-
-/// As [`run_checks`], reusing and updating what `state` keeps between loads.
-pub fn run_checks_with(
-    root: &Path,
-    as_of: Date,
-    opts: &LoadOptions,
-    state: &mut LoadState,
-) -> Result<Checked, String> {
-    let loaded = load::load_with(root, opts, state).map_err(|e| e.to_string())?;
-    let mut findings = loaded.findings;
-    let isms = loaded.isms;
-    findings.extend(crate::timing::step("checks", || {
-        checks::run_all(&Context { isms: &isms, as_of })
-    }));
-    sort_findings(&mut findings);
-    let (commit, dirty) = isms
-        .history
-        .as_ref()
-        .map_or((None, false), |h| (h.head.clone(), h.dirty));
-    let summary = Summary::new(
-        root.display().to_string(),
-        commit,
-        dirty,
-        as_of,
-        isms.config.stage2,
-        &findings,
-    );
-    Ok(Checked {
-        isms,
-        findings,
-        summary,
-    })
-}
-
-/// Exit code for a set of findings and a `--fail-on` threshold.
-pub fn exit_code(findings: &[Finding], fail_on: Severity) -> i32 {
-    if findings.iter().any(|f| f.severity == Severity::Error) {
-        EXIT_UNUSABLE
-    } else if findings.iter().any(|f| f.severity.at_least(fail_on)) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
-}
 
 /// Prints the report of a checked ISMS to stdout.
 pub fn print_report(root: &Path, checked: &Checked, format: Format) {
+    // Pull requests name files from the repository root.
+    let prefix = checked.isms.history.root_prefix.as_str();
     match format {
         Format::Json => println!(
             "{}",
@@ -82,6 +27,18 @@ pub fn print_report(root: &Path, checked: &Checked, format: Format) {
                 &checked.findings,
                 std::io::stdout().is_terminal()
             )
+        ),
+        Format::Sarif => println!(
+            "{}",
+            report::sarif::render(&checked.summary, &checked.findings, prefix)
+        ),
+        Format::Github => print!(
+            "{}",
+            report::github::render(&checked.summary, &checked.findings, prefix)
+        ),
+        Format::Markdown => print!(
+            "{}",
+            report::markdown::render(&checked.summary, &checked.findings, prefix)
         ),
     }
 }
@@ -103,6 +60,19 @@ pub fn print_fatal(root: &Path, as_of: Date, message: &str, format: Format) {
             eprintln!("error: {message}");
         }
         Format::Human => eprintln!("error: {message}"),
+        Format::Sarif => {
+            let summary = Summary::new(root.display().to_string(), None, false, as_of, None, &[]);
+            println!("{}", report::sarif::render_fatal(&summary, message));
+            eprintln!("error: {message}");
+        }
+        Format::Github => {
+            print!("{}", report::github::render_fatal(message));
+            eprintln!("error: {message}");
+        }
+        Format::Markdown => {
+            print!("{}", report::markdown::render_fatal(message));
+            eprintln!("error: {message}");
+        }
     }
 }
 
@@ -116,8 +86,8 @@ pub fn run(root: &Path, as_of: Date, format: Format, fail_on: Severity) -> i32 {
             print_report(root, &checked, format);
             exit_code(&checked.findings, fail_on)
         }
-        Err(message) => {
-            print_fatal(root, as_of, &message, format);
+        Err(error) => {
+            print_fatal(root, as_of, &error.to_string(), format);
             EXIT_UNUSABLE
         }
     }

@@ -1,6 +1,6 @@
 //! `isms explain [CODE]`: what a rule checks, why, and how to fix it.
 
-use crate::checks::rules::{self, Family};
+use crate::diagnostics::rules;
 
 pub fn run(code: Option<&str>) -> i32 {
     match code {
@@ -18,14 +18,7 @@ pub fn run(code: Option<&str>) -> i32 {
         }
         Some(code) => match rules::find(code) {
             Some(r) => {
-                println!("{} ({}): {}\n", r.code, r.severity, r.title);
-                println!(
-                    "Clause: {} ({})",
-                    r.clause,
-                    clause_title(r.clause, r.family)
-                );
-                println!("\nWhy it matters:\n  {}", r.why);
-                println!("\nHow to fix it:\n  {}", r.fix);
+                print!("{}", r.explanation());
                 0
             }
             None => {
@@ -34,16 +27,4 @@ pub fn run(code: Option<&str>) -> i32 {
             }
         },
     }
-}
-
-fn clause_title(clause: &str, family: Family) -> &'static str {
-    if let Some(c) = crate::model::ids::ClauseId::parse(clause) {
-        if let Some(t) = crate::model::clauses::title(&c) {
-            return t;
-        }
-    }
-    if let Some(c) = crate::model::catalogue::ControlId::parse(clause) {
-        return c.control().title;
-    }
-    family.label()
 }

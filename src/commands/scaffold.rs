@@ -199,7 +199,7 @@ mod tests {
             assert!(
                 findings
                     .iter()
-                    .all(|f| f.severity != crate::finding::Severity::Error),
+                    .all(|f| f.severity != crate::diagnostics::finding::Severity::Error),
                 "{t:?}: {findings:?}"
             );
             assert!(document.is_some(), "{t:?}");

@@ -3,63 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::model::ids::Date;
-
-/// The settings of one ISMS repository, with the contract's defaults applied.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub organisation: String,
-    pub isms_lead: Option<String>,
-    pub top_management: Vec<String>,
-    pub stage1: Option<Date>,
-    pub stage2: Option<Date>,
-    pub roster: Option<String>,
-    pub review_interval_months: u32,
-    pub require_distinct_approver: bool,
-    pub site: SiteConfig,
-    pub exclude: Vec<String>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct SiteConfig {
-    pub title: Option<String>,
-    pub staff_classifications: Vec<String>,
-    pub logo: Option<String>,
-    pub accent: Option<String>,
-    pub theme: Option<String>,
-    pub contact: Option<String>,
-    pub incident_reporting: Option<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            organisation: String::from("Unnamed organisation"),
-            isms_lead: None,
-            top_management: Vec::new(),
-            stage1: None,
-            stage2: None,
-            roster: None,
-            review_interval_months: 12,
-            require_distinct_approver: true,
-            site: SiteConfig {
-                staff_classifications: vec!["public".into(), "internal".into()],
-                ..SiteConfig::default()
-            },
-            exclude: Vec::new(),
-        }
-    }
-}
-
-impl Config {
-    /// The site title, falling back to the organisation's name.
-    pub fn site_title(&self) -> String {
-        self.site
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("{} information security policies", self.organisation))
-    }
-}
+pub use crate::model::config::{Config, SiteConfig};
 
 /// A problem in `isms.toml`, with the 1-based line it is on.
 #[derive(Debug, Clone)]

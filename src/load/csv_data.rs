@@ -1,8 +1,8 @@
 //! Reads the CSV data of records and the people roster into typed rows; a bad
 //! row or cell is a DC003 at the CSV file and line, and the rest still loads.
 
-use crate::checks::rules;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::ids::parse_date;
 use crate::model::people::{Person, Roster};
 use crate::model::record::*;

@@ -7,8 +7,8 @@ use marked_yaml::{LoaderOptions, Node};
 
 use super::frontmatter::{self, SplitError};
 use super::limits;
-use crate::checks::rules;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::catalogue::{map_2013, ControlId};
 use crate::model::document::*;
 use crate::model::ids::{parse_date, ClauseId, Date, DocId, Interval, Spanned};

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::checks::rules;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::confined::{Confined, ReadError};
+use crate::model::paths::join_relative;
 use crate::model::people::Roster;
 use crate::model::Isms;
 use config::Config;
@@ -328,38 +329,13 @@ pub fn load_with(
         },
     };
 
-    // Duplicate ids (DC004): one finding on each path, naming the others.
+    // Duplicate ids: the first path keeps the id, the others are set aside
+    // for DC004 (reported by the checks).
     documents.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, d) in documents.iter().enumerate() {
-        seen.entry(d.id.value.to_string()).or_default().push(i);
-    }
-    let mut drop = vec![false; documents.len()];
-    for (id, idx) in &seen {
-        if idx.len() > 1 {
-            for &i in idx {
-                let others: Vec<&str> = idx
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| documents[j].path.as_str())
-                    .collect();
-                findings.push(
-                    Finding::new(
-                        &rules::DC004,
-                        format!("id `{id}` is also used by {}", others.join(", ")),
-                    )
-                    .at(&documents[i].path, documents[i].id.line)
-                    .document(id)
-                    .hint("give each document a unique id"),
-                );
-            }
-            for &i in &idx[1..] {
-                drop[i] = true;
-            }
-        }
-    }
-    let mut keep = drop.iter().map(|d| !d);
-    documents.retain(|_| keep.next().unwrap_or(true));
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let (documents, duplicates): (Vec<_>, Vec<_>) = documents
+        .into_iter()
+        .partition(|d| taken.insert(d.id.value.to_string()));
 
     // History, in one pass for all documents.
     let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
@@ -393,7 +369,8 @@ pub fn load_with(
             config,
             documents,
             roster,
-            history: Some(history),
+            duplicates,
+            history,
             sources,
             by_id,
             by_path,
@@ -740,47 +717,6 @@ fn discover(root: &Path, config: &Config, opts: &LoadOptions) -> Result<Vec<Stri
         files.push(rel);
     }
     Ok(files)
-}
-
-/// Joins a path written in a document (relative to it) onto the document's
-/// folder, normalising `.` and `..`; `None` when it leaves the ISMS root.
-pub fn join_relative(doc_path: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = doc_path.split('/').collect();
-    parts.pop();
-    if target.starts_with('/') {
-        parts.clear();
-    }
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// Decodes `%XX` escapes in a link or URL path; a malformed escape stays as
-/// written, and so does the whole text when the result is not UTF-8.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! auditor samples. They live in the model so that the rules (RD009), the
 //! evidence packs and the Stage 2 timeline give the same answer.
 
+use std::collections::HashMap;
+
 use super::document::Document;
 use super::ids::Date;
 use super::people::Person;
@@ -68,40 +70,64 @@ impl Isms {
     /// Each in-scope person of the roster with their earliest completed
     /// training row, if any. A row without `completed_on` is training not yet
     /// done, and names match as everywhere else (roles, case, accents).
+    ///
+    /// Each row's name is resolved once into comparison keys and the
+    /// earliest completion kept per key, so the cost grows with people plus
+    /// rows, not their product (a 1,000-person roster with 5,000 rows).
     pub fn training_completions(&self) -> Vec<(&Person, Option<Completion<'_>>)> {
-        let rows: Vec<(&str, Completion)> = self
+        let mut earliest: HashMap<String, Completion> = HashMap::new();
+        let rows = self
             .records("training")
             .filter_map(|(d, r)| Some((d, r.table.as_ref()?)))
             .filter_map(|(d, t)| match &t.typed {
                 TypedRows::Training(rows) => Some(rows.iter().map(move |row| (d, row))),
                 _ => None,
             })
-            .flatten()
-            .filter_map(|(d, row)| {
-                let date = row.completed_on?;
-                Some((row.person.as_str(), Completion { date, record: d }))
-            })
-            .collect();
+            .flatten();
+        for (record, row) in rows {
+            let Some(date) = row.completed_on else {
+                continue;
+            };
+            let completion = Completion { date, record };
+            for key in self.roster.resolve(&row.person) {
+                earliest
+                    .entry(key)
+                    .and_modify(|c| {
+                        if completion.sort_key() < c.sort_key() {
+                            *c = completion;
+                        }
+                    })
+                    .or_insert(completion);
+            }
+        }
         self.roster
             .in_scope()
             .map(|p| {
-                let first = rows
+                let first = self
+                    .roster
+                    .resolve(&p.name)
                     .iter()
-                    .filter(|(name, _)| self.roster.same_person(name, &p.name))
-                    .map(|(_, c)| *c)
-                    .min_by(|a, b| (a.date, &a.record.path).cmp(&(b.date, &b.record.path)));
+                    .filter_map(|key| earliest.get(key).copied())
+                    .min_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                 (p, first)
             })
             .collect()
     }
 }
 
+impl Completion<'_> {
+    /// Earliest date first, then path order between records of one day.
+    fn sort_key(&self) -> (Date, &str) {
+        (self.date, &self.record.path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::{d, isms, record};
     use crate::model::people::Roster;
     use crate::model::record::{Table, TrainingRow};
+    use crate::model::testing::{d, isms, record};
 
     fn person(name: &str, in_scope: bool) -> Person {
         Person {
@@ -167,6 +193,39 @@ mod tests {
                     Some(("2026-03-01".to_string(), "TR-B".to_string()))
                 ),
                 ("Bob".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_row_naming_a_role_counts_for_its_holder() {
+        let mut i = isms(
+            vec![training(
+                "TR-A",
+                &[
+                    ("Head of IT", Some("2026-04-01")),
+                    ("José Álvarez", Some("2026-06-01")),
+                ],
+            )],
+            None,
+        );
+        let mut head = person("Jose Alvarez", true);
+        head.role = "Head of IT".into();
+        i.roster = Roster {
+            path: None,
+            people: vec![head, person("Head", true)],
+            ..Roster::default()
+        };
+        let got: Vec<(String, Option<String>)> = i
+            .training_completions()
+            .into_iter()
+            .map(|(p, c)| (p.name.clone(), c.map(|c| c.date.to_string())))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Jose Alvarez".to_string(), Some("2026-04-01".to_string())),
+                ("Head".to_string(), None),
             ]
         );
     }

@@ -5,21 +5,26 @@ pub mod annex_a;
 pub mod body;
 pub mod catalogue;
 pub mod clauses;
+pub mod config;
 pub mod confined;
 pub mod document;
 pub mod evidence;
+pub mod history;
 pub mod ids;
 pub mod mapping_2013;
+pub mod paths;
 pub mod people;
 pub mod record;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod timeline;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::load::config::Config;
-use crate::load::history::History;
+use config::Config;
 use document::Document;
+use history::History;
 use people::Roster;
 
 /// Everything loaded from one ISMS repository.
@@ -30,8 +35,12 @@ pub struct Isms {
     /// Documents that loaded, sorted by path.
     pub documents: Vec<std::sync::Arc<Document>>,
     pub roster: Roster,
-    /// Git history; `None` when it could not be read (reported as a finding).
-    pub history: Option<History>,
+    /// Documents whose id an earlier path (in path order) already has: not
+    /// part of the ISMS until renamed, and reported as DC004.
+    pub duplicates: Vec<std::sync::Arc<Document>>,
+    /// Git history of the documents. Always read: an ISMS outside a git
+    /// repository cannot be checked (exit 2).
+    pub history: History,
     /// Every source file read, relative path -> sha256 hex, for the manifest.
     pub sources: Vec<(String, String)>,
     /// Index from document id to position in `documents`.

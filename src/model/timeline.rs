@@ -288,11 +288,11 @@ fn areas(isms: &Isms) -> Vec<(String, Option<Proof<'_>>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::{d, doc, isms, record};
     use crate::model::document::{DocType, Status};
     use crate::model::ids::Spanned;
     use crate::model::people::{Person, Roster};
     use crate::model::record::{Table, TrainingRow, TypedRows};
+    use crate::model::testing::{d, doc, isms, record};
 
     const STAGE2: &str = "2027-03-02";
 

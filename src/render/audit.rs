@@ -10,7 +10,7 @@ use super::{
     doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
     resolve_link, source_digest, static_files, Pages, SiteContext, SiteFile,
 };
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::model::document::Document;
 use crate::model::ids::{fmt_date, Date};
 use crate::model::timeline::{milestones, Milestone};

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
-use crate::finding::{Finding, Severity};
+use crate::diagnostics::finding::{Finding, Severity};
 use crate::model::clauses::{self, REQUIRED};
 use crate::model::Isms;
 
@@ -47,7 +47,10 @@ pub(crate) fn findings_page(
         .map(|d| &**d)
         .map(|d| d.id.as_str())
         .collect();
-    let key = pages.key(isms, &(crate::finding::findings_key(findings), ids));
+    let key = pages.key(
+        isms,
+        &(crate::diagnostics::finding::findings_key(findings), ids),
+    );
     let page = pages.keyed("audit/findings.html", key, || {
         findings_html(isms, findings, site, pages)
     })?;

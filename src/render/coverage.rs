@@ -185,9 +185,9 @@ fn theme_coverage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::{doc, isms};
     use crate::model::catalogue::ControlId;
     use crate::model::document::{DocType, Soa};
+    use crate::model::testing::{doc, isms};
 
     fn entry(control: &str, applicable: bool, status: Option<ImplementationStatus>) -> SoaEntry {
         SoaEntry {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::register;
 use super::soa::neutralise;
 use super::{memo, Bytes, Pages, SiteFile};
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::model::Isms;
 use crate::report::Summary;
 
@@ -35,7 +35,7 @@ pub(crate) fn render(
     pages: &Pages,
 ) -> Result<Vec<SiteFile>, String> {
     let summary_key = serde_json::to_string(summary).map_err(|e| e.to_string())?;
-    let findings_key = crate::finding::findings_key(findings);
+    let findings_key = crate::diagnostics::finding::findings_key(findings);
     let findings_json = pages.keyed(
         "audit/exports/findings.json",
         memo::key_of(&(&summary_key, findings_key)),

@@ -18,10 +18,10 @@ pub mod write;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::load::join_relative;
 use crate::model::confined::{Confined, ReadError};
 use crate::model::document::Document;
 use crate::model::ids::fmt_date;
+use crate::model::paths::join_relative;
 use crate::model::Isms;
 
 /// One output file: path relative to its site root (`/`-separated) and bytes.
@@ -102,7 +102,7 @@ pub struct Sites {
 pub fn render_sites(
     isms: &Isms,
     summary: &crate::report::Summary,
-    findings: &[crate::finding::Finding],
+    findings: &[crate::diagnostics::finding::Finding],
 ) -> Result<Sites, String> {
     render_sites_with(isms, summary, findings, &memo::Memo::default())
 }
@@ -112,7 +112,7 @@ pub fn render_sites(
 pub fn render_sites_with(
     isms: &Isms,
     summary: &crate::report::Summary,
-    findings: &[crate::finding::Finding],
+    findings: &[crate::diagnostics::finding::Finding],
     memo: &memo::Memo,
 ) -> Result<Sites, String> {
     let theme = crate::timing::step("render: theme", || theme(isms, memo))?;
@@ -454,13 +454,14 @@ fn kept_commits<'a>(
     isms: &'a Isms,
     doc: &Document,
     keep: &'a dyn Fn(&str) -> bool,
-) -> impl Iterator<Item = (usize, &'a crate::load::history::CommitInfo)> + 'a {
-    let history = isms.history.as_ref();
+) -> impl Iterator<Item = (usize, &'a crate::model::history::CommitInfo)> + 'a {
+    let history = &isms.history;
     let changes = history
-        .and_then(|h| h.docs.get(&doc.path))
+        .docs
+        .get(&doc.path)
         .map_or(&[][..], |d| d.changes.as_slice());
     changes.iter().filter_map(move |change| {
-        let commit = history?.commits.get(change.commit)?;
+        let commit = history.commits.get(change.commit)?;
         keep(&commit.subject).then_some((change.commit, commit))
     })
 }
@@ -496,9 +497,7 @@ pub(crate) fn history_rows(
 pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(&str) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    if let Some(history) = &isms.history {
-        (&history.head, history.commits.len()).hash(&mut hasher);
-    }
+    (&isms.history.head, isms.history.commits.len()).hash(&mut hasher);
     for (position, _) in kept_commits(isms, doc, keep) {
         position.hash(&mut hasher);
     }
@@ -507,7 +506,7 @@ pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(&str) -> bo
 
 /// The calendar date a commit was written on, in its author's time zone (the
 /// date the author saw, whichever zone the build runs in).
-pub(crate) fn commit_date(commit: &crate::load::history::CommitInfo) -> String {
+pub(crate) fn commit_date(commit: &crate::model::history::CommitInfo) -> String {
     let local = commit.time + i64::from(commit.offset_minutes) * 60;
     chrono::DateTime::from_timestamp(local, 0)
         .map(|d| fmt_date(d.date_naive()))

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{commit_date, doc_page};
-use crate::checks::rules;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
+use crate::diagnostics::rules;
 use crate::model::document::Document;
 use crate::model::ids::fmt_date;
 use crate::model::Isms;
@@ -175,7 +175,7 @@ fn audience(isms: &Isms, doc: &Document) -> Vec<&'static str> {
 }
 
 fn last_change(isms: &Isms, doc: &Document) -> Option<LastChange> {
-    let history = isms.history.as_ref()?;
+    let history = &isms.history;
     let change = history
         .docs
         .get(&doc.path)?
@@ -220,8 +220,8 @@ pub(crate) fn csv_record(row: &RegisterRow) -> [String; 17] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::document_control::testing::{doc, isms, record};
     use crate::model::document::{DocType, Status};
+    use crate::model::testing::{doc, isms, record};
 
     fn finding(rule: &'static rules::Rule, doc: Option<&str>) -> Finding {
         let f = Finding::new(rule, "x");

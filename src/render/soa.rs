@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{doc_page, memo, page_context, Pages, SiteContext, SiteFile};
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::model::catalogue::{Control, ControlId, Theme, CONTROLS};
 use crate::model::document::{Document, SoaEntry};
 use crate::model::Isms;

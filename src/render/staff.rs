@@ -197,10 +197,7 @@ fn subjects_naming_hidden(isms: &Isms) -> HashSet<&str> {
         .filter(|s| !s.trim().is_empty())
         .map(|s| s.to_lowercase())
         .collect();
-    let Some(history) = &isms.history else {
-        return HashSet::new();
-    };
-    let subjects = history.commits.iter().map(|c| c.subject.as_str());
+    let subjects = isms.history.commits.iter().map(|c| c.subject.as_str());
     if names.is_empty() {
         return HashSet::new();
     }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::Summary;
-use crate::finding::{Finding, Severity};
+use crate::diagnostics::finding::{Finding, Severity};
 
 struct Style {
     colour: bool,

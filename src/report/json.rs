@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Summary;
-use crate::finding::Finding;
+use crate::diagnostics::finding::Finding;
 
 #[derive(Serialize)]
 pub struct JsonFinding<'a> {

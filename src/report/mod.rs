@@ -1,13 +1,17 @@
-//! Printing findings: human diagnostics in the style of rustc, and the JSON
-//! object of the contract.
+//! Printing findings: human diagnostics in the style of rustc, the JSON
+//! object of the contract, SARIF for code scanning, GitHub workflow
+//! commands and a Markdown summary for pull requests.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 
 use serde::Serialize;
 
-use crate::checks::rules::Family;
-use crate::finding::{Counts, Finding, Severity};
+use crate::diagnostics::finding::{Counts, Finding, Severity};
+use crate::diagnostics::rules::Family;
 use crate::model::ids::{fmt_date, Date};
 
 /// The readiness verdict shared by both outputs and the audit index.

@@ -186,7 +186,7 @@ fn version_json(state: &Published) -> String {
 /// The path of a request URL: query and fragment dropped, `%XX` decoded.
 fn request_path(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    crate::load::percent_decode(path)
+    crate::model::paths::percent_decode(path)
 }
 
 /// An HTML page with the live-reload script added before `</body>` (or at

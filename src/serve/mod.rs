@@ -20,11 +20,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::commands::check::{exit_code, run_checks_with, Checked};
-use crate::commands::EXIT_UNUSABLE;
-use crate::finding::{Finding, Severity};
+use crate::diagnostics::exit::UNUSABLE as EXIT_UNUSABLE;
+use crate::diagnostics::finding::{Finding, Severity};
 use crate::load::{LoadOptions, LoadState};
 use crate::model::ids::Date;
+use crate::pipeline::{run_checks_with, Checked};
 use crate::render::memo::Memo;
 use crate::report;
 use site::{BuildError, Shared};
@@ -212,14 +212,14 @@ impl Session {
             run_checks_with(&self.root, as_of, &opts, &mut self.load)
         }) {
             Ok(checked) => checked,
-            Err(message) => {
-                eprintln!("error: {message}");
-                shared.fail(BuildError::unlocated(message));
+            Err(error) => {
+                eprintln!("error: {error}");
+                shared.fail(BuildError::unlocated(error.to_string()));
                 return;
             }
         };
         crate::timing::step("serve: report", || self.print_findings(&checked));
-        if exit_code(&checked.findings, Severity::Error) == EXIT_UNUSABLE {
+        if checked.has_input_errors() {
             let error = first_error(&checked.findings);
             println!(
                 "Not published: fix the input errors above; the last good build stays served."
@@ -241,9 +241,9 @@ impl Session {
                     self.memo.rendered()
                 );
             }
-            Err(message) => {
-                eprintln!("error: {message}");
-                shared.fail(BuildError::unlocated(message));
+            Err(error) => {
+                eprintln!("error: {error}");
+                shared.fail(BuildError::unlocated(error.to_string()));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! what it checks, why an auditor cares, and how to fix it. `isms explain`
 //! prints these; check functions refer to them by constant.
 
-use crate::finding::Severity;
+use crate::diagnostics::finding::Severity;
 
 /// A rule's description. The check itself lives in the family module.
 #[derive(Debug, PartialEq, Eq)]
@@ -232,6 +232,37 @@ pub fn find(code: &str) -> Option<&'static Rule> {
     ALL.iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
+}
+
+impl Rule {
+    /// The title of the clause (or Annex A control) behind the rule, else
+    /// its family's label.
+    pub fn clause_title(&self) -> &'static str {
+        if let Some(c) = crate::model::ids::ClauseId::parse(self.clause) {
+            if let Some(t) = crate::model::clauses::title(&c) {
+                return t;
+            }
+        }
+        if let Some(c) = crate::model::catalogue::ControlId::parse(self.clause) {
+            return c.control().title;
+        }
+        self.family.label()
+    }
+
+    /// What `isms explain CODE` prints: the rule, the clause behind it, why
+    /// it matters and how to fix it. SARIF rules carry the same text.
+    pub fn explanation(&self) -> String {
+        format!(
+            "{} ({}): {}\n\nClause: {} ({})\n\nWhy it matters:\n  {}\n\nHow to fix it:\n  {}\n",
+            self.code,
+            self.severity,
+            self.title,
+            self.clause,
+            self.clause_title(),
+            self.why,
+            self.fix
+        )
+    }
 }
 
 #[cfg(test)]

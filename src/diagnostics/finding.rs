@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::checks::rules::Rule;
+use crate::diagnostics::rules::Rule;
 use crate::model::catalogue::ControlId;
 
 /// Severities, highest first. `Error` means the input cannot be used.
