@@ -317,3 +317,20 @@ fn approve_refuses_when_isms_toml_cannot_say_what_is_excluded() {
     assert!(err.contains("isms.toml"), "{err}");
     assert_eq!(read(&root.join(AUP)), old);
 }
+
+#[cfg(unix)]
+#[test]
+fn approve_never_edits_a_file_through_a_link_out_of_the_isms() {
+    let (dir, root, _repo) = example_repo();
+    let outside = dir.path().join("outside-policy.md");
+    let text = "---\nid: POL-OUT\ntitle: Outside\ntype: policy\nversion: \"1\"\nstatus: draft\nowner: Kim\nclassification: internal\n---\n\nBody.\n";
+    write(&outside, text);
+    std::os::unix::fs::symlink(&outside, root.join("policies/linked.md")).expect("symlink");
+    let (code, _out, err) = approve(&root, "POL-OUT", "Sam Lee");
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        read(&outside),
+        text,
+        "the file outside the ISMS is untouched"
+    );
+}

@@ -309,7 +309,16 @@ pub fn run(root: &Path, id: &str, by: &str, on: Date) -> Result<Approval, Approv
 
 /// Reads one candidate and says whether it is the document `id`.
 fn look(root: &Path, rel: &str, id: &str) -> Seen {
-    let bytes = match std::fs::read(root.join(rel)) {
+    // A link is never a document (the loader reports one that leads out of
+    // the ISMS), so approve never edits through one.
+    if std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Seen::Other;
+    }
+    let read = crate::model::confined::Confined::new(root).and_then(|c| {
+        c.read(rel)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    });
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             return Seen::Unreadable {

@@ -81,6 +81,16 @@ struct RawSource {
 /// parsing allows, which stops at the first).
 pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(line) = super::limits::scan_toml(text) {
+        return Err(vec![ConfigError {
+            line: Some(line),
+            message: format!(
+                "nesting deeper than {} levels of tables and arrays",
+                super::limits::MAX_DEPTH
+            ),
+            hint: Some("isms.toml needs two levels at most: fix the brackets on this line".into()),
+        }]);
+    }
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of_offset(text, s.start));
         vec![ConfigError {
@@ -92,23 +102,38 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
         }]
     })?;
     let mut errors = Vec::new();
-    let stage =
-        |name: &str, value: Option<toml::value::Datetime>, errors: &mut Vec<ConfigError>| {
-            let value = value?;
-            match (value.date, value.time) {
-                (Some(d), None) => {
-                    chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-                }
-                _ => {
+    let stage = |name: &str,
+                 value: Option<toml::value::Datetime>,
+                 errors: &mut Vec<ConfigError>| {
+        let value = value?;
+        match (value.date, value.time) {
+            (Some(d), None) => {
+                let date =
+                    chrono::NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())?;
+                if super::limits::year_in_range(date) {
+                    Some(date)
+                } else {
                     errors.push(ConfigError {
                         line: find_key_line(text, name),
-                        message: format!("`{name}` must be a date like 2027-03-02, not {value}"),
+                        message: super::limits::year_message(
+                            &format!("`{name}`"),
+                            &value.to_string(),
+                        ),
                         hint: None,
                     });
                     None
                 }
             }
-        };
+            _ => {
+                errors.push(ConfigError {
+                    line: find_key_line(text, name),
+                    message: format!("`{name}` must be a date like 2027-03-02, not {value}"),
+                    hint: None,
+                });
+                None
+            }
+        }
+    };
     let stage1 = stage("stage1", raw.audit.stage1, &mut errors);
     let stage2 = stage("stage2", raw.audit.stage2, &mut errors);
     let defaults = Config::default();
@@ -192,6 +217,11 @@ fn is_safe_css_colour(s: &str) -> bool {
 fn line_of_offset(text: &str, offset: usize) -> u32 {
     let upto = &text.as_bytes()[..offset.min(text.len())];
     (upto.iter().filter(|&&b| b == b'\n').count() + 1) as u32
+}
+
+/// The 1-based line of `key = ...` in `isms.toml` text.
+pub fn key_line(text: &str, key: &str) -> Option<u32> {
+    find_key_line(text, key)
 }
 
 fn find_key_line(text: &str, key: &str) -> Option<u32> {

@@ -93,6 +93,17 @@ impl Cells<'_> {
             return Ok(None);
         }
         match parse_date(&v) {
+            Some(d) if !super::limits::year_in_range(d) => {
+                findings.push(
+                    Finding::new(
+                        &rules::DC003,
+                        super::limits::year_message(&format!("column `{col}`:"), &v),
+                    )
+                    .at(&self.table.path, self.row.line)
+                    .hint("check the year; dates run from 1900-01-01 to 9999-12-31"),
+                );
+                Err(())
+            }
             Some(d) => Ok(Some(d)),
             None => {
                 findings.push(

@@ -149,7 +149,10 @@ pub fn discover(
             }
             continue;
         }
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
+        // Links are listed too: the loader's confined reader skips one that
+        // stays inside the ISMS and reports one that leads out of it.
+        let file_or_link = entry.file_type().is_file() || entry.path_is_symlink();
+        if !file_or_link || entry.path().extension().is_none_or(|x| x != "md") {
             continue;
         }
         match rules.skip(&rel) {
@@ -241,13 +244,13 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn symbolic_links_are_not_documents() {
+    fn symbolic_links_are_listed_for_the_reader_to_judge() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
         put(root, "a.md");
         std::os::unix::fs::symlink(root.join("a.md"), root.join("b.md")).expect("symlink");
         let found = discover(root, &config(&[]), None, true).expect("walk");
-        assert_eq!(found.files, ["a.md"]);
+        assert_eq!(found.files, ["a.md", "b.md"]);
         assert!(found.skipped.is_empty());
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use marked_yaml::{LoaderOptions, Node};
 
 use super::frontmatter::{self, SplitError};
+use super::limits;
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
 use crate::model::catalogue::{map_2013, ControlId};
@@ -81,6 +82,31 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
         findings: Vec::new(),
         key_lines: BTreeMap::new(),
     };
+    // Checked before the parser, which recurses once per level.
+    if let Err(shape) = limits::scan_yaml(split.yaml) {
+        let (line, message, hint) = match shape {
+            limits::YamlShape::TooDeep { line } => (
+                line,
+                format!(
+                    "front matter nests lists or mappings deeper than {} levels",
+                    limits::MAX_DEPTH
+                ),
+                "front matter needs a few levels at most: fix the nesting on this line",
+            ),
+            limits::YamlShape::AfterFlowMapping { line } => (
+                line,
+                "front matter continues after the `{...}` mapping that should hold all of it"
+                    .to_string(),
+                "write the front matter as `key: value` lines, or move this line into the `{...}`",
+            ),
+        };
+        return Parsed::Document {
+            document: None,
+            findings: vec![Finding::new(&rules::DC001, message)
+                .at(path, p.base + line - 1)
+                .hint(hint)],
+        };
+    }
     let root = if split.yaml.trim().is_empty() {
         None
     } else {
@@ -103,6 +129,7 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
         p.key_lines.insert(k.as_str().to_string(), p.key_line(k));
     }
     p.check_typos(map);
+    p.check_control_chars(map);
     let document = p.build(map, &split).map(std::sync::Arc::new);
     Parsed::Document {
         document,
@@ -173,6 +200,40 @@ impl DocParser<'_> {
             f = f.hint(hint);
         }
         self.findings.push(f);
+    }
+
+    /// DC003 for every key or value holding a control character other
+    /// than tab, CR or LF (they would reach pages and terminals as is).
+    /// Front matter is at most [`limits::MAX_DEPTH`] levels deep here.
+    fn check_control_chars(&mut self, map: &marked_yaml::types::MarkedMappingNode) {
+        let mut stack: Vec<&Node> = Vec::new();
+        let report = |this: &mut Self, s: &marked_yaml::types::MarkedScalarNode| {
+            if let Some(c) = limits::control_char(s.as_str()) {
+                let line = this.key_line(s);
+                this.err(
+                    &rules::DC003,
+                    line,
+                    format!("text contains the control character U+{:04X}", u32::from(c)),
+                    "remove it; only tabs and line breaks are allowed in text",
+                );
+            }
+        };
+        for (k, v) in map.iter() {
+            report(self, k);
+            stack.push(v);
+        }
+        while let Some(node) = stack.pop() {
+            match node {
+                Node::Scalar(s) => report(self, s),
+                Node::Sequence(seq) => stack.extend(seq.iter()),
+                Node::Mapping(m) => {
+                    for (k, v) in m.iter() {
+                        report(self, k);
+                        stack.push(v);
+                    }
+                }
+            }
+        }
     }
 
     fn check_typos(&mut self, map: &marked_yaml::types::MarkedMappingNode) {
@@ -261,6 +322,15 @@ impl DocParser<'_> {
     ) -> Option<Spanned<Date>> {
         let t = self.text(map, key)?;
         match parse_date(&t) {
+            Some(d) if !limits::year_in_range(d) => {
+                self.err(
+                    &rules::DC003,
+                    t.line,
+                    limits::year_message(&format!("`{key}`"), &t.value),
+                    "check the year; dates run from 1900-01-01 to 9999-12-31",
+                );
+                None
+            }
             Some(d) => Some(Spanned::new(d, t.line)),
             None => {
                 self.err(
@@ -429,6 +499,19 @@ impl DocParser<'_> {
             "public, internal, confidential, restricted",
         );
         let id = id_text.and_then(|t| match DocId::parse(&t) {
+            Some(_) if t.value.chars().count() > limits::MAX_ID_CHARS => {
+                self.err(
+                    &rules::DC003,
+                    t.line,
+                    format!(
+                        "id is {} characters long, more than the limit of {}",
+                        t.value.chars().count(),
+                        limits::MAX_ID_CHARS
+                    ),
+                    "shorten the id; it names the document's page",
+                );
+                None
+            }
             Some(id) => Some(Spanned::new(id, t.line)),
             None => {
                 self.err(&rules::DC003, t.line, format!("invalid id `{}`", t.value), "ids use capital letters, digits, `.`, `_` and `-`, starting with a letter or digit, e.g. POL-AC");

@@ -8,6 +8,7 @@ pub mod discover;
 pub mod document;
 pub mod frontmatter;
 pub mod history;
+pub mod limits;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
+use crate::model::confined::{Confined, ReadError};
 use crate::model::paths::join_relative;
 use crate::model::people::Roster;
 use crate::model::Isms;
@@ -114,28 +116,43 @@ pub fn load_with(
     opts: &LoadOptions,
     state: &mut LoadState,
 ) -> Result<Loaded, FatalError> {
-    let config_path = root.join("isms.toml");
-    let config_text = match std::fs::read(&config_path) {
-        Ok(b) => b,
+    let confined = match Confined::new(root) {
+        Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(FatalError::NoConfig(root.to_path_buf()))
         }
-        Err(e) => return Err(FatalError::Io(config_path, e)),
+        Err(e) => return Err(FatalError::Io(root.to_path_buf(), e)),
     };
     let mut findings = Vec::new();
+    let config_text = match confined.read("isms.toml") {
+        Ok(b) => b,
+        Err(ReadError::Missing) => return Err(FatalError::NoConfig(root.to_path_buf())),
+        Err(ReadError::Io(e)) => return Err(FatalError::Io(root.join("isms.toml"), e)),
+        Err(e) => {
+            // Outside the ISMS or too large: reported, and the defaults used.
+            findings.push(
+                Finding::new(&rules::DC003, format!("isms.toml: {e}"))
+                    .in_file("isms.toml")
+                    .hint("keep isms.toml a plain file of the ISMS folder, under the size limit"),
+            );
+            Vec::new()
+        }
+    };
     let mut sources = vec![(
         "isms.toml".to_string(),
         frontmatter::sha256_hex(&config_text),
     )];
-    let config = match String::from_utf8(config_text)
-        .map_err(|_| {
-            vec![config::ConfigError {
-                line: None,
-                message: "isms.toml is not UTF-8".into(),
-                hint: None,
-            }]
-        })
-        .and_then(|t| config::parse_config(&t))
+    let config_text = String::from_utf8(config_text).map_err(|_| {
+        vec![config::ConfigError {
+            line: None,
+            message: "isms.toml is not UTF-8".into(),
+            hint: None,
+        }]
+    });
+    let config = match config_text
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|t| config::parse_config(t))
     {
         Ok(c) => c,
         Err(errors) => {
@@ -153,6 +170,23 @@ pub fn load_with(
             Config::default()
         }
     };
+    let config_text = config_text.unwrap_or_default();
+    let key_line = |key: &str| config::key_line(&config_text, key);
+    let mut config = config;
+    // The logo is published: it must be a file of the ISMS.
+    if let Some(logo) = &config.site.logo {
+        if let Err(e @ (ReadError::Outside | ReadError::TooLarge { .. })) = confined.read(logo) {
+            let f = Finding::new(&rules::DC003, format!("logo `{logo}`: {e}"))
+                .hint("put the logo file inside the ISMS folder and give its path from the root");
+            findings.push(match key_line("logo") {
+                Some(l) => f.at("isms.toml", l),
+                None => f.in_file("isms.toml"),
+            });
+            config.site.logo = None;
+        }
+    }
+    findings.extend(theme_findings(&confined, &config, key_line("theme")));
+    let config = config;
 
     let config_unchanged = state.digests.get("isms.toml") == Some(&sources[0].1);
     let files = crate::timing::step("load: discover", || {
@@ -176,7 +210,17 @@ pub fn load_with(
                             return (rel.clone(), std::sync::Arc::clone(same));
                         }
                     }
-                    let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+                    let bytes = match read_candidate(&confined, rel) {
+                        Ok(bytes) => bytes,
+                        Err(parsed) => {
+                            let file = ReadFile {
+                                bytes: Vec::new(),
+                                digest: String::new(),
+                                parsed,
+                            };
+                            return (rel.clone(), std::sync::Arc::new(file));
+                        }
+                    };
                     let file = match previous.get(rel).filter(|f| f.bytes == bytes) {
                         Some(same) => std::sync::Arc::clone(same),
                         None => std::sync::Arc::new(ReadFile {
@@ -212,7 +256,10 @@ pub fn load_with(
             findings: mut fs,
         }) = file.parsed.clone()
         {
-            sources.push((rel.clone(), file.digest.clone()));
+            // A file refused unread has no digest and is no source.
+            if !file.digest.is_empty() {
+                sources.push((rel.clone(), file.digest.clone()));
+            }
             if let Some(d) = &document {
                 for f in fs.iter_mut().filter(|f| f.document.is_none()) {
                     f.document = Some(d.id.value.to_string());
@@ -238,38 +285,47 @@ pub fn load_with(
         };
         let Some(data) = &record.data else { continue };
         let rel = join_relative(&doc.path, &data.value);
-        match rel.as_deref().map(|r| (r, std::fs::read(root.join(r)))) {
-            Some((r, Ok(bytes))) => {
+        let read = match &rel {
+            Some(r) => confined.read(r),
+            None => Err(ReadError::Outside),
+        };
+        match (rel.as_deref(), read) {
+            (Some(r), Ok(bytes)) => {
                 sources.push((r.to_string(), frontmatter::sha256_hex(&bytes)));
                 let text = String::from_utf8_lossy(&bytes);
                 record.table = Some(csv_data::read_table(r, &text, &record.kind, &mut findings));
             }
-            _ => findings.push(
+            (_, Err(e)) => findings.push(
                 Finding::new(
                     &rules::DC003,
-                    format!("data file `{}` not found", data.value),
+                    format!("data file `{}`: {e}", data.value),
                 )
                 .at(&doc.path, data.line)
                 .document(&doc.id.value)
-                .hint("give the CSV path relative to this document"),
+                .hint("give the path, relative to this document, of a CSV file inside the ISMS folder"),
             ),
+            (None, Ok(_)) => {}
         }
     }
 
     // Roster.
     let roster = match &config.roster {
         None => Roster::default(),
-        Some(path) => match std::fs::read(root.join(path)) {
+        Some(path) => match confined.read(path) {
             Ok(bytes) => {
                 sources.push((path.clone(), frontmatter::sha256_hex(&bytes)));
                 csv_data::read_roster(path, &String::from_utf8_lossy(&bytes), &mut findings)
             }
-            Err(_) => {
-                findings.push(
-                    Finding::new(&rules::DC003, format!("roster `{path}` not found"))
-                        .in_file("isms.toml")
-                        .hint("set `[people] roster` to a CSV path relative to the ISMS root"),
-                );
+            Err(e) => {
+                let f = Finding::new(&rules::DC003, format!("roster `{path}`: {e}"))
+                    .hint("set `[people] roster` to a CSV path relative to the ISMS root");
+                findings.push(match e {
+                    ReadError::Missing | ReadError::Io(_) => f.in_file("isms.toml"),
+                    _ => match key_line("roster") {
+                        Some(l) => f.at("isms.toml", l),
+                        None => f.in_file("isms.toml"),
+                    },
+                });
                 Roster::default()
             }
         },
@@ -323,6 +379,120 @@ pub fn load_with(
         },
         findings,
     })
+}
+
+/// Reads one candidate `.md` file under the reading rule, or says what
+/// its parse is without reading it: a file refused because it leads
+/// outside the ISMS, or is too large while it starts like a document, is a
+/// DC001 at its path; a symbolic link to a file inside the ISMS is not a
+/// document of its own (its target is read under its own path).
+fn read_candidate(confined: &Confined, rel: &str) -> Result<Vec<u8>, Option<Parsed>> {
+    let refused = |message: String, hint: &str| {
+        Some(Parsed::Document {
+            document: None,
+            findings: vec![Finding::new(&rules::DC001, message).in_file(rel).hint(hint)],
+        })
+    };
+    let linked = std::fs::symlink_metadata(confined.root().join(rel))
+        .is_ok_and(|m| m.file_type().is_symlink());
+    match confined.read(rel) {
+        Ok(_) if linked => Err(None),
+        Ok(bytes) => Ok(bytes),
+        Err(e @ ReadError::Outside) => Err(refused(
+            format!("{rel}: {e}"),
+            "replace the link with the document itself, inside the ISMS folder",
+        )),
+        Err(ReadError::TooLarge { size, head }) => {
+            if head.starts_with(b"---") || head.starts_with(b"\xef\xbb\xbf---") {
+                Err(refused(
+                    format!(
+                        "{rel}: {}",
+                        ReadError::TooLarge {
+                            size,
+                            head: Vec::new()
+                        }
+                    ),
+                    "split the document, or move large content out of the ISMS",
+                ))
+            } else {
+                Err(None)
+            }
+        }
+        Err(_) => Ok(Vec::new()),
+    }
+}
+
+/// Theme files that would be read from outside their theme folder (a
+/// symbolic link leading out), and an implicit `theme/` folder that is
+/// itself a link out of the ISMS: DC003 each, at the file when it is in
+/// the ISMS, else at the `theme` line of `isms.toml`. The render stage
+/// refuses to read them in any case.
+fn theme_findings(confined: &Confined, config: &Config, theme_line: Option<u32>) -> Vec<Finding> {
+    let root = confined.root();
+    let (dir, implicit) = match &config.site.theme {
+        Some(dir) => (root.join(dir), false),
+        None => (root.join("theme"), true),
+    };
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let finding = |message: String| {
+        Finding::new(&rules::DC003, message)
+            .hint("keep theme files inside the theme folder: copy them instead of linking")
+    };
+    let theme = if implicit {
+        match confined.resolve("theme") {
+            Ok(real) => real,
+            Err(_) => {
+                return vec![finding(
+                    "theme folder `theme`: it leads outside the ISMS folder: not read".into(),
+                )
+                .in_file("theme")]
+            }
+        }
+    } else {
+        match Confined::new(&dir) {
+            Ok(c) => c.root().to_path_buf(),
+            Err(_) => return Vec::new(),
+        }
+    };
+    // At the file when the theme is in the ISMS, else at `theme` in isms.toml.
+    let at = |shown: &str, message: String| match theme.strip_prefix(root) {
+        Ok(rel) => {
+            let rel = rel.join(shown).to_string_lossy().replace('\\', "/");
+            finding(message).in_file(rel)
+        }
+        Err(_) => match theme_line {
+            Some(l) => finding(message).at("isms.toml", l),
+            None => finding(message).in_file("isms.toml"),
+        },
+    };
+    let mut out = Vec::new();
+    for sub in ["templates", "static"] {
+        // Links are not followed: each is judged by where it leads, and a
+        // link out is neither read nor listed.
+        for entry in walkdir::WalkDir::new(dir.join(sub)).into_iter().flatten() {
+            if !entry.path_is_symlink() {
+                continue;
+            }
+            let real = std::fs::canonicalize(entry.path());
+            if real.is_ok_and(|r| !r.starts_with(&theme)) {
+                let path = entry.path();
+                let shown = path
+                    .strip_prefix(&dir)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .into_owned();
+                let message =
+                    format!("theme file `{shown}`: it leads outside the theme folder: not read");
+                out.push(at(&shown, message));
+                if entry.depth() == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Parses one `.md` file; `None` when it is not a controlled document.
@@ -413,14 +583,21 @@ fn read_or_refresh_history(
 
 /// What the history reader needs of one version of a file.
 pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
+    // Old versions keep to the size limit of the current files too.
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return None;
+    }
     let text = std::str::from_utf8(bytes).ok()?;
     let split = frontmatter::split(text)?.ok()?;
-    let node = marked_yaml::parse_yaml_with_options(
-        0,
-        split.yaml,
-        marked_yaml::LoaderOptions::default().prevent_coercion(true),
-    )
-    .ok();
+    // Old versions are parsed too: the same depth limit keeps them safe.
+    let node = limits::scan_yaml(split.yaml).ok().and_then(|()| {
+        marked_yaml::parse_yaml_with_options(
+            0,
+            split.yaml,
+            marked_yaml::LoaderOptions::default().prevent_coercion(true),
+        )
+        .ok()
+    });
     let map = node.as_ref().and_then(|n| n.as_mapping());
     let get = |k: &str| {
         map.and_then(|m| m.get_scalar(k))
@@ -458,16 +635,34 @@ fn files_from_hints(
         let path = root.join(hint);
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => return None,
-            Ok(meta) if meta.is_file() => {
+            // Links are listed too: the confined reader decides.
+            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {
                 if hint.ends_with(".md") && rules.skip(hint).is_none() {
                     files.insert(hint.clone());
                 }
             }
-            // Gone (or a symlink, which the walk skips too).
+            // Gone.
             _ => {
                 files.remove(hint);
             }
         }
     }
     Some(files.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_of_deep_or_huge_old_versions_are_refused_without_parsing() {
+        let deep = format!("---\nid: A\nx:\n{}y\n---\nbody\n", "- ".repeat(5000));
+        let f = fingerprint(deep.as_bytes()).expect("front matter");
+        assert_eq!(f.doc_id, None);
+        let ok = fingerprint(b"---\nid: A\n---\nbody\n").expect("front matter");
+        assert_eq!(ok.doc_id.as_deref(), Some("A"));
+        let mut huge = b"---\nid: A\n---\n".to_vec();
+        huge.resize(limits::MAX_FILE_BYTES as usize + 1, b'x');
+        assert!(fingerprint(&huge).is_none());
+    }
 }

@@ -6,6 +6,7 @@ pub mod body;
 pub mod catalogue;
 pub mod clauses;
 pub mod config;
+pub mod confined;
 pub mod document;
 pub mod evidence;
 pub mod history;

@@ -18,6 +18,7 @@ pub mod write;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::model::confined::{Confined, ReadError};
 use crate::model::document::Document;
 use crate::model::ids::fmt_date;
 use crate::model::paths::join_relative;
@@ -185,7 +186,25 @@ fn theme_dir(isms: &Isms) -> Option<std::path::PathBuf> {
     }
 }
 
-/// Files below `dir`, as (`/`-separated relative path, absolute path), sorted.
+/// Reads of theme files, confined to the theme folder (and an implicit
+/// `theme/` to the ISMS).
+fn theme_reader(isms: &Isms, dir: &std::path::Path) -> Result<Confined, String> {
+    let theme = Confined::new(dir)
+        .map_err(|e| format!("theme folder {} cannot be read: {e}", dir.display()))?;
+    if isms.config.site.theme.is_none() {
+        Confined::new(&isms.root)
+            .and_then(|root| {
+                root.resolve(theme.root())
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+            })
+            .map_err(|e| format!("theme folder {}: {e}", dir.display()))?;
+    }
+    Ok(theme)
+}
+
+/// Files below `dir`, as (`/`-separated relative path, absolute path),
+/// sorted. Links are not followed (the folder itself, when a link, is
+/// refused by the confined read of its files).
 fn files_below(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
     let mut out: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -219,9 +238,15 @@ fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, String
                 dir.display()
             ));
         }
+        let reader = theme_reader(isms, &dir)?;
         for (name, path) in files_below(&dir.join("templates")) {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read theme template {}: {e}", path.display()))?;
+            let text = reader
+                .read(&path)
+                .map_err(|e| format!("theme template {}: {e}", path.display()))
+                .and_then(|b| {
+                    String::from_utf8(b)
+                        .map_err(|_| format!("theme template {} is not UTF-8", path.display()))
+                })?;
             templates.retain(|(n, _)| *n != name);
             templates.push((name, text));
         }
@@ -242,9 +267,10 @@ pub(crate) fn logo_path(isms: &Isms) -> Option<String> {
         .extension()?
         .to_string_lossy()
         .to_ascii_lowercase();
-    isms.root
-        .join(logo)
-        .is_file()
+    Confined::new(&isms.root)
+        .ok()?
+        .resolve(logo)
+        .is_ok_and(|p| p.is_file())
         .then(|| format!("assets/logo.{ext}"))
 }
 
@@ -256,16 +282,20 @@ pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, String> {
         .map(|(path, bytes)| ((*path).to_string(), Bytes::new(bytes.to_vec())))
         .collect();
     if let Some(dir) = theme_dir(isms) {
+        let reader = theme_reader(isms, &dir)?;
         for (name, path) in files_below(&dir.join("static")) {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read theme file {}: {e}", path.display()))?;
+            let bytes = reader
+                .read(&path)
+                .map_err(|e| format!("theme file {}: {e}", path.display()))?;
             files.retain(|(n, _)| *n != name);
             files.push((name, Bytes::new(bytes)));
         }
     }
     if let (Some(logo), Some(published)) = (&isms.config.site.logo, logo_path(isms)) {
-        let bytes = std::fs::read(isms.root.join(logo))
-            .map_err(|e| format!("cannot read logo {logo}: {e}"))?;
+        let bytes = Confined::new(&isms.root)
+            .map_err(ReadError::from)
+            .and_then(|root| root.read(logo))
+            .map_err(|e| format!("logo {logo}: {e}"))?;
         files.push((published, Bytes::new(bytes)));
     }
     Ok(files)

@@ -66,8 +66,9 @@ pub fn render_findings(root: &Path, findings: &[Finding], colour: bool) -> Strin
             );
             if let Some(line) = f.line {
                 let lines = files.entry(path.as_str()).or_insert_with(|| {
-                    std::fs::read_to_string(root.join(path))
+                    crate::model::confined::Confined::new(root)
                         .ok()
+                        .and_then(|c| c.read_text(path).ok())
                         .map(|t| t.lines().map(str::to_string).collect())
                 });
                 if let Some(text) = lines.as_ref().and_then(|ls| ls.get(line as usize - 1)) {

@@ -165,7 +165,9 @@ impl Session {
     /// The folders the watcher needs, from the current configuration.
     fn sources(&self) -> watch::Sources {
         let config_theme = crate::load::config::parse_config(
-            &std::fs::read_to_string(self.root.join("isms.toml")).unwrap_or_default(),
+            &crate::model::confined::Confined::new(&self.root)
+                .map(|c| c.read_text("isms.toml").unwrap_or_default())
+                .unwrap_or_default(),
         )
         .ok()
         .and_then(|c| c.site.theme);
