@@ -204,16 +204,26 @@ impl Temp {
                 Err(e) => return Err(io_error("create", &dir)(e)),
             }
             let path = dir.join(LOCK);
-            let mut lock = File::options()
+            let locked = File::options()
                 .read(true)
                 .write(true)
                 .create_new(true)
                 .open(&path)
-                .map_err(io_error("create", &path))?;
-            lock.lock().map_err(io_error("lock", &path))?;
-            lock.write_all(lock_text(out_name).as_bytes())
-                .map_err(io_error("write", &path))?;
-            return Ok(Temp { dir, _lock: lock });
+                .map_err(io_error("create", &path))
+                .and_then(|mut lock| {
+                    lock.lock().map_err(io_error("lock", &path))?;
+                    lock.write_all(lock_text(out_name).as_bytes())
+                        .map_err(io_error("write", &path))?;
+                    Ok(lock)
+                });
+            return match locked {
+                Ok(lock) => Ok(Temp { dir, _lock: lock }),
+                Err(e) => {
+                    let _ = fs::remove_file(&path);
+                    let _ = fs::remove_dir(&dir);
+                    Err(e)
+                }
+            };
         }
         Err(WriteError::NoTempName(parent.to_path_buf()))
     }
