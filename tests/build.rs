@@ -237,6 +237,31 @@ fn default_output_is_public_inside_the_isms_and_rebuilds_cleanly() {
 }
 
 #[test]
+fn a_build_removes_what_a_killed_build_left_inside_the_isms() {
+    let isms = small_isms();
+    // What a build of the default OUT killed while writing leaves behind.
+    let stale = isms.path().join(".isms-build-4242-0");
+    write(
+        &stale,
+        "isms-build.lock",
+        "A temporary folder of `isms build`, for public\n",
+    );
+    write(&stale, "new/staff/index.html", "half a site");
+    // Not ours: no marker.
+    write(isms.path(), ".isms-build-notes/keep.txt", "mine");
+    let run = Command::new(env!("CARGO_BIN_EXE_isms"))
+        .arg("build")
+        .arg(isms.path())
+        .args(["--as-of", "2026-12-01", "--fail-on", "error"])
+        .output()
+        .expect("run isms build");
+    assert_eq!(run.status.code(), Some(0));
+    assert!(!stale.exists());
+    assert!(isms.path().join(".isms-build-notes/keep.txt").is_file());
+    assert!(isms.path().join("public/staff/index.html").is_file());
+}
+
+#[test]
 fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
     let isms = small_isms();
     let root = isms.path();

@@ -17,8 +17,8 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     let out = out.map_or_else(|| root.join("public"), Path::to_path_buf);
     let out = match write::check_out(root, &out) {
         Ok(out) => out,
-        Err(message) => {
-            print_fatal(root, as_of, &message, format);
+        Err(e) => {
+            print_fatal(root, as_of, &e.to_string(), format);
             return EXIT_UNUSABLE;
         }
     };
@@ -38,12 +38,17 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     if code == EXIT_UNUSABLE {
         return code;
     }
-    let written = render::render_sites(&checked.isms, &checked.summary, &checked.findings)
-        .and_then(|sites| crate::timing::step("write", || write::write_sites(&out, &sites)));
-    match written {
-        Ok(()) => code,
+    let sites = match render::render_sites(&checked.isms, &checked.summary, &checked.findings) {
+        Ok(sites) => sites,
         Err(message) => {
             eprintln!("error: {message}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    match crate::timing::step("write", || write::write_sites(&out, &sites)) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
             EXIT_UNUSABLE
         }
     }

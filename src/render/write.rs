@@ -1,22 +1,76 @@
-//! Puts rendered sites on disk so that a reader never sees half a build: the
-//! new sites are written into a temporary folder beside OUT, and the old
-//! `OUT/staff` and `OUT/audit` are swapped out only once both are complete.
+//! Puts rendered sites on disk so that a reader never sees half a build.
+//!
+//! The whole new OUT (`staff/`, `audit/` and the `.isms-output` marker) is
+//! written into a temporary folder beside OUT (`.isms-build-*`, on the same
+//! filesystem), then exchanged with OUT in one step: on Linux with
+//! `renameat2(RENAME_EXCHANGE)`, so that OUT is at every instant either the
+//! whole old build or the whole new one. Where the exchange is unavailable
+//! (another system, or a filesystem that answers `EINVAL`) OUT is renamed
+//! into the temporary folder and the new OUT renamed into its place; a kill
+//! between those two renames leaves OUT missing for a moment, and the next
+//! build puts a whole site back ([`recover`]) before doing anything else.
+//!
+//! Each temporary folder holds a lock file, locked for as long as its build
+//! runs and naming the OUT it is for. A later build removes the temporary
+//! folders of killed builds for the same OUT (their lock can be taken), never
+//! one a running build holds, and never a folder without that marker.
 
-use std::fs;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::{SiteFile, Sites};
 
+/// Why OUT could not be written; every variant names the path involved.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(#[source] io::Error),
+    #[error(
+        "the output folder {} is the ISMS folder or contains it; choose another --out",
+        .0.display()
+    )]
+    HoldsIsms(PathBuf),
+    #[error("the output folder cannot be a filesystem root")]
+    FilesystemRoot,
+    #[error(
+        "{} is not empty and was not written by isms build; choose an empty or new --out folder",
+        .0.display()
+    )]
+    Foreign(PathBuf),
+    #[error("{} is not a folder; choose another --out", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("cannot create a temporary folder in {}", .0.display())]
+    NoTempName(PathBuf),
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// An I/O error on `path`, for `map_err`.
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> WriteError {
+    let path = path.to_path_buf();
+    move |source| WriteError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
 /// Makes `path` absolute and removes `.`/`..` without touching the disk (OUT
 /// may not exist yet).
-fn absolute(path: &Path) -> Result<PathBuf, String> {
+fn absolute(path: &Path) -> Result<PathBuf, WriteError> {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir()
-            .map_err(|e| format!("cannot read the current directory: {e}"))?
+            .map_err(WriteError::CurrentDir)?
             .join(path)
     };
     let mut out = PathBuf::new();
@@ -34,7 +88,7 @@ fn absolute(path: &Path) -> Result<PathBuf, String> {
 
 /// The longest existing ancestor canonicalised, with the rest appended, so
 /// that symlinks cannot hide that OUT is DIR.
-fn resolved(path: &Path) -> Result<PathBuf, String> {
+fn resolved(path: &Path) -> Result<PathBuf, WriteError> {
     let abs = absolute(path)?;
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
@@ -58,36 +112,37 @@ fn resolved(path: &Path) -> Result<PathBuf, String> {
 
 /// Refuses an OUT that is the ISMS root or contains it: replacing it would
 /// delete the sources.
-pub fn check_out(root: &Path, out: &Path) -> Result<PathBuf, String> {
+pub fn check_out(root: &Path, out: &Path) -> Result<PathBuf, WriteError> {
     let root = resolved(root)?;
     let out = resolved(out)?;
     if root.starts_with(&out) {
-        return Err(format!(
-            "the output folder {} is the ISMS folder or contains it; choose another --out",
-            out.display()
-        ));
+        return Err(WriteError::HoldsIsms(out));
     }
     if out.parent().is_none() {
-        return Err("the output folder cannot be a filesystem root".to_string());
+        return Err(WriteError::FilesystemRoot);
     }
     Ok(out)
 }
 
-/// Writes both sites under `out` (already checked by [`check_out`]).
-pub fn write_sites(out: &Path, sites: &Sites) -> Result<(), String> {
-    let parent = out
-        .parent()
-        .ok_or_else(|| format!("{} has no parent folder", out.display()))?;
-    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+/// Writes both sites as the new `out` (already checked by [`check_out`]),
+/// replacing the old one in one step.
+pub fn write_sites(out: &Path, sites: &Sites) -> Result<(), WriteError> {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return Err(WriteError::FilesystemRoot);
+    };
+    let name = name.to_string_lossy();
+    fs::create_dir_all(parent).map_err(io_error("create", parent))?;
     refuse_foreign_folder(out)?;
-    let temp = make_temp(parent)?;
-    let result = fill_and_swap(&temp, out, sites).and_then(|()| {
-        fs::write(out.join(MARKER), MARKER_TEXT)
-            .map_err(|e| format!("cannot write {}: {e}", out.join(MARKER).display()))
-    });
-    // Whatever happened, the temporary folder (holding the new sites on
-    // failure, the old ones on success) goes.
-    let _ = fs::remove_dir_all(&temp);
+    let stale = stale_temps(parent, &name);
+    recover(out, &stale)?;
+    for temp in stale {
+        temp.remove();
+    }
+    let temp = Temp::create(parent, &name)?;
+    let result = temp.fill(sites).and_then(|()| temp.swap(out));
+    // Whatever happened, the temporary folder (holding the new OUT on
+    // failure, the old one on success) goes.
+    temp.remove();
     result
 }
 
@@ -95,54 +150,193 @@ pub fn write_sites(out: &Path, sites: &Sites) -> Result<(), String> {
 /// folder is its own to replace.
 const MARKER: &str = ".isms-output";
 const MARKER_TEXT: &str =
-    "This folder is written by `isms build`; its staff/ and audit/ are replaced on every build.\n";
+    "This folder is written by `isms build` and replaced as a whole on every build.\n";
 
-/// Refuses a non-empty OUT that an earlier build did not create: its
-/// `staff/` or `audit/` could be someone's files.
-fn refuse_foreign_folder(out: &Path) -> Result<(), String> {
-    let Ok(mut entries) = fs::read_dir(out) else {
-        return Ok(());
-    };
+/// Refuses a non-empty OUT that an earlier build did not create (its
+/// `staff/` or `audit/` could be someone's files), and an OUT that is a file.
+fn refuse_foreign_folder(out: &Path) -> Result<(), WriteError> {
+    match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error("read", out)(e)),
+        Ok(meta) if !meta.is_dir() => return Err(WriteError::NotAFolder(out.to_path_buf())),
+        Ok(_) => {}
+    }
+    let mut entries = fs::read_dir(out).map_err(io_error("read", out))?;
     if entries.next().is_none() || out.join(MARKER).is_file() {
         return Ok(());
     }
-    Err(format!(
-        "{} is not empty and was not written by isms build; choose an empty or new --out folder",
-        out.display()
-    ))
+    Err(WriteError::Foreign(out.to_path_buf()))
 }
 
-fn make_temp(parent: &Path) -> Result<PathBuf, String> {
-    let pid = std::process::id();
-    for n in 0..1000u32 {
-        let candidate = parent.join(format!(".isms-build-{pid}-{n}"));
-        match fs::create_dir(&candidate) {
-            Ok(()) => return Ok(candidate),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot create {}: {e}", candidate.display())),
+/// The temporary folders' names start with this.
+const TEMP_PREFIX: &str = ".isms-build-";
+/// The lock file inside a temporary folder; it is also the marker that the
+/// folder is isms's own.
+const LOCK: &str = "isms-build.lock";
+/// Inside a temporary folder: the new OUT being written, and (after a swap
+/// by renames) the old OUT.
+const NEW: &str = "new";
+const OLD: &str = "old";
+
+/// The lock file's content: what it is, and the name of the OUT it is for.
+fn lock_text(out_name: &str) -> String {
+    format!("A temporary folder of `isms build`, for {out_name}\n")
+}
+
+/// The temporary folder of one build, locked while the build runs.
+struct Temp {
+    dir: PathBuf,
+    /// Held open (and so locked) until the folder is removed.
+    _lock: File,
+}
+
+impl Temp {
+    /// Creates and locks a new temporary folder in `parent`. The lock is
+    /// taken before the marker text is written, so a build that finds the
+    /// text and can take the lock knows the folder's build is gone.
+    fn create(parent: &Path, out_name: &str) -> Result<Temp, WriteError> {
+        let pid = std::process::id();
+        for n in 0..1000u32 {
+            let dir = parent.join(format!("{TEMP_PREFIX}{pid}-{n}"));
+            match fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io_error("create", &dir)(e)),
+            }
+            let path = dir.join(LOCK);
+            let locked = File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(io_error("create", &path))
+                .and_then(|mut lock| {
+                    lock.lock().map_err(io_error("lock", &path))?;
+                    lock.write_all(lock_text(out_name).as_bytes())
+                        .map_err(io_error("write", &path))?;
+                    Ok(lock)
+                });
+            return match locked {
+                Ok(lock) => Ok(Temp { dir, _lock: lock }),
+                Err(e) => {
+                    let _ = fs::remove_file(&path);
+                    let _ = fs::remove_dir(&dir);
+                    Err(e)
+                }
+            };
         }
+        Err(WriteError::NoTempName(parent.to_path_buf()))
     }
-    Err(format!(
-        "cannot create a temporary folder in {}",
-        parent.display()
-    ))
+
+    /// Writes the whole new OUT, the marker last.
+    fn fill(&self, sites: &Sites) -> Result<(), WriteError> {
+        let new = self.dir.join(NEW);
+        write_files(&new.join("staff"), &sites.staff)?;
+        crash_point("writing");
+        write_files(&new.join("audit"), &sites.audit)?;
+        let marker = new.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(io_error("write", &marker))?;
+        crash_point("filled");
+        Ok(())
+    }
+
+    /// Puts the new OUT in place of `out`.
+    fn swap(&self, out: &Path) -> Result<(), WriteError> {
+        let new = self.dir.join(NEW);
+        if fs::symlink_metadata(out).is_err() {
+            fs::rename(&new, out).map_err(io_error("move the new site to", out))?;
+            crash_point("swapped");
+            return Ok(());
+        }
+        if exchange(&new, out)? {
+            crash_point("swapped");
+            return Ok(());
+        }
+        let old = self.dir.join(OLD);
+        fs::rename(out, &old).map_err(io_error("move the old site out of", out))?;
+        crash_point("old moved aside");
+        if let Err(e) = fs::rename(&new, out) {
+            // Put the old site back rather than leave no OUT.
+            let _ = fs::rename(&old, out);
+            return Err(io_error("move the new site to", out)(e));
+        }
+        crash_point("swapped");
+        Ok(())
+    }
+
+    /// Removes the folder, its lock file last: a kill part-way leaves a
+    /// folder that still carries the marker, for a later build to remove.
+    fn remove(self) {
+        let _ = fs::remove_dir_all(self.dir.join(NEW));
+        let _ = fs::remove_dir_all(self.dir.join(OLD));
+        let _ = fs::remove_file(self.dir.join(LOCK));
+        let _ = fs::remove_dir(&self.dir);
+    }
 }
 
-fn fill_and_swap(temp: &Path, out: &Path, sites: &Sites) -> Result<(), String> {
-    let new = temp.join("new");
-    write_files(&new.join("staff"), &sites.staff)?;
-    write_files(&new.join("audit"), &sites.audit)?;
-    fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let old = temp.join("old");
-    fs::create_dir(&old).map_err(|e| format!("cannot create {}: {e}", old.display()))?;
-    for site in ["staff", "audit"] {
-        let target = out.join(site);
-        if target.symlink_metadata().is_ok() {
-            fs::rename(&target, old.join(site))
-                .map_err(|e| format!("cannot move the old {}: {e}", target.display()))?;
-        }
-        fs::rename(new.join(site), &target)
-            .map_err(|e| format!("cannot move the new site to {}: {e}", target.display()))?;
+/// Exchanges `new` and `out` atomically; `false` where the system or the
+/// filesystem cannot.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn exchange(new: &Path, out: &Path) -> Result<bool, WriteError> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    #[cfg(test)]
+    if FORCE_FALLBACK.get() {
+        return Ok(false);
+    }
+    match renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if [Errno::INVAL, Errno::NOSYS, Errno::OPNOTSUPP].contains(&e) => Ok(false),
+        Err(e) => Err(io_error("move the new site to", out)(e.into())),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn exchange(_new: &Path, _out: &Path) -> Result<bool, WriteError> {
+    Ok(false)
+}
+
+/// The temporary folders in `parent` left by killed builds of `out_name`:
+/// they carry the marker for that OUT and their lock can be taken. Each is
+/// returned locked, so that no other build removes it meanwhile.
+fn stale_temps(parent: &Path, out_name: &str) -> Vec<Temp> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let expected = lock_text(out_name);
+    let mut stale: Vec<Temp> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let dir = e.path();
+            let mut lock = File::open(dir.join(LOCK)).ok()?;
+            lock.try_lock().ok()?;
+            let mut text = String::new();
+            lock.read_to_string(&mut text).ok()?;
+            (text == expected).then_some(Temp { dir, _lock: lock })
+        })
+        .collect();
+    stale.sort_by(|a, b| a.dir.cmp(&b.dir));
+    stale
+}
+
+/// When OUT is missing and a killed build left a whole site in its
+/// temporary folder, puts it in place: the old OUT a swap by renames had
+/// moved aside, or else a complete new OUT.
+fn recover(out: &Path, stale: &[Temp]) -> Result<(), WriteError> {
+    if fs::symlink_metadata(out).is_ok() {
+        return Ok(());
+    }
+    let old = stale.iter().map(|t| t.dir.join(OLD)).find(|d| d.is_dir());
+    let new = || {
+        stale
+            .iter()
+            .map(|t| t.dir.join(NEW))
+            .find(|d| d.join(MARKER).is_file())
+    };
+    if let Some(whole) = old.or_else(new) {
+        fs::rename(&whole, out).map_err(io_error("restore", out))?;
     }
     Ok(())
 }
@@ -150,20 +344,34 @@ fn fill_and_swap(temp: &Path, out: &Path, sites: &Sites) -> Result<(), String> {
 /// Writes one site's files, folders first, then the files in parallel:
 /// creating tens of thousands of small files is bound by system calls, which
 /// overlap well across cores.
-fn write_files(dir: &Path, files: &[SiteFile]) -> Result<(), String> {
+fn write_files(dir: &Path, files: &[SiteFile]) -> Result<(), WriteError> {
     let folders: std::collections::BTreeSet<PathBuf> = files
         .iter()
         .filter_map(|(rel, _)| dir.join(rel).parent().map(Path::to_path_buf))
         .collect();
     for folder in &folders {
-        fs::create_dir_all(folder)
-            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        fs::create_dir_all(folder).map_err(io_error("create", folder))?;
     }
     files.par_iter().try_for_each(|(rel, bytes)| {
         let path = dir.join(rel);
-        fs::write(&path, bytes.as_slice())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        fs::write(&path, bytes.as_slice()).map_err(io_error("write", &path))
     })
+}
+
+// Fault injection for the tests: a build "killed" at a named step, and the
+// swap by renames forced where the exchange would work.
+#[cfg(test)]
+thread_local! {
+    static CRASH_AT: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+    static FORCE_FALLBACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A step a kill can interrupt; in tests, panics when it is the chosen one.
+fn crash_point(_name: &'static str) {
+    #[cfg(test)]
+    if CRASH_AT.get() == Some(_name) {
+        panic!("simulated kill at {_name}");
+    }
 }
 
 #[cfg(test)]
@@ -203,5 +411,169 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".isms-build"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    fn sites(text: &str) -> Sites {
+        Sites {
+            staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
+            audit: vec![("docs/a.html".into(), text.as_bytes().to_vec().into())],
+        }
+    }
+
+    /// What OUT holds: one build's text in both sites, `missing`, or `mixed`.
+    fn state(out: &Path) -> String {
+        if !out.exists() {
+            return "missing".into();
+        }
+        let staff = fs::read_to_string(out.join("staff/index.html")).ok();
+        let audit = fs::read_to_string(out.join("audit/docs/a.html")).ok();
+        match (staff, audit) {
+            (Some(s), Some(a)) if s == a && out.join(MARKER).is_file() => s,
+            other => format!("mixed {other:?}"),
+        }
+    }
+
+    fn temps(parent: &Path) -> Vec<String> {
+        fs::read_dir(parent)
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".isms-build"))
+            .collect()
+    }
+
+    /// Runs a build that is killed at `point`: a panic unwinds without any of
+    /// the clean-up a failed build does, and releases the locks as the
+    /// death of the process would.
+    fn killed_build(out: &Path, text: &str, point: &'static str) {
+        CRASH_AT.set(Some(point));
+        let run = std::panic::catch_unwind(|| write_sites(out, &sites(text)));
+        CRASH_AT.set(None);
+        assert!(run.is_err(), "the build did not reach {point}");
+    }
+
+    #[test]
+    fn a_kill_at_any_step_of_the_swap_leaves_out_whole_old_or_whole_new() {
+        for fallback in [false, true] {
+            FORCE_FALLBACK.set(fallback);
+            for point in ["writing", "filled", "old moved aside", "swapped"] {
+                if point == "old moved aside" && !fallback {
+                    continue;
+                }
+                let dir = tempfile::tempdir().expect("tempdir");
+                let out = dir.path().join("out");
+                write_sites(&out, &sites("one")).expect("first build");
+                killed_build(&out, "two", point);
+                let after_kill = state(&out);
+                let allowed: &[&str] = if fallback {
+                    // Between the two renames OUT is missing; the next
+                    // build puts a whole site back first.
+                    &["one", "two", "missing"]
+                } else {
+                    &["one", "two"]
+                };
+                assert!(
+                    allowed.contains(&after_kill.as_str()),
+                    "fallback {fallback}, killed at {point}: OUT is {after_kill}"
+                );
+                // The next build is killed before its swap: OUT must be a
+                // whole site again by then.
+                killed_build(&out, "three", "filled");
+                let recovered = state(&out);
+                assert!(
+                    ["one", "two"].contains(&recovered.as_str()),
+                    "fallback {fallback}, killed at {point}: after recovery OUT is {recovered}"
+                );
+                write_sites(&out, &sites("four")).expect("a later build");
+                assert_eq!(state(&out), "four");
+                assert_eq!(temps(dir.path()), Vec::<String>::new(), "killed at {point}");
+            }
+            FORCE_FALLBACK.set(false);
+        }
+    }
+
+    #[test]
+    fn a_later_build_removes_the_temp_folders_of_killed_builds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        killed_build(&out, "one", "writing");
+        let first = temps(dir.path());
+        assert_eq!(first.len(), 1);
+        killed_build(&out, "two", "filled");
+        let second = temps(dir.path());
+        assert_eq!(second.len(), 1);
+        // The one left is the second build's (complete), not the first's.
+        assert!(dir.path().join(&second[0]).join(NEW).join(MARKER).is_file());
+        write_sites(&out, &sites("three")).expect("build");
+        assert_eq!(state(&out), "three");
+        assert_eq!(temps(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn temp_folders_of_running_builds_other_outs_or_others_are_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        // A build of OUT still running: its folder is locked.
+        let running = Temp::create(dir.path(), "out").expect("running build");
+        fs::create_dir_all(running.dir.join(NEW)).expect("mkdir");
+        // A killed build of another OUT in the same folder.
+        let other = dir.path().join(".isms-build-other");
+        fs::create_dir(&other).expect("mkdir");
+        fs::write(other.join(LOCK), lock_text("site")).expect("lock file");
+        // Folders with the name but not the marker.
+        let foreign = dir.path().join(".isms-build-notes");
+        fs::create_dir(&foreign).expect("mkdir");
+        fs::write(foreign.join("keep.txt"), "mine").expect("write");
+        let forged = dir.path().join(".isms-build-forged");
+        fs::create_dir(&forged).expect("mkdir");
+        fs::write(forged.join(LOCK), "something else").expect("write");
+
+        write_sites(&out, &sites("one")).expect("build");
+        assert_eq!(state(&out), "one");
+        assert!(running.dir.join(NEW).is_dir());
+        assert!(other.join(LOCK).is_file());
+        assert!(foreign.join("keep.txt").is_file());
+        assert!(forged.join(LOCK).is_file());
+
+        // Once that build is gone, its folder is stale.
+        drop(running);
+        write_sites(&out, &sites("two")).expect("build");
+        let mut left = temps(dir.path());
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".isms-build-forged",
+                ".isms-build-notes",
+                ".isms-build-other"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_an_out_that_is_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        fs::write(&out, "a file").expect("write");
+        let err = write_sites(&out, &sites("one")).expect_err("refused");
+        assert!(err.to_string().contains("is not a folder"), "{err}");
+        assert_eq!(fs::read_to_string(&out).expect("read"), "a file");
+        assert_eq!(temps(dir.path()), Vec::<String>::new());
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn exchanges_in_one_step_where_the_filesystem_can() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::create_dir(&a).expect("mkdir");
+        fs::create_dir(&b).expect("mkdir");
+        fs::write(a.join("x"), "from a").expect("write");
+        assert!(
+            exchange(&a, &b).expect("exchange"),
+            "filesystem cannot exchange"
+        );
+        assert_eq!(fs::read_to_string(b.join("x")).expect("read"), "from a");
+        assert!(!a.join("x").exists());
     }
 }

@@ -17,7 +17,6 @@ use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::exit::UNUSABLE as EXIT_UNUSABLE;
@@ -64,8 +63,13 @@ pub fn run(opts: &Options) -> i32 {
              index, which holds every document whatever its classification, with no access control"
         );
     }
-    let server = match tiny_http::Server::http(SocketAddr::new(bind, opts.port)) {
-        Ok(server) => Arc::new(server),
+    let shared = Shared::new();
+    let server = match http::Server::bind(
+        SocketAddr::new(bind, opts.port),
+        shared.clone(),
+        http::Limits::default(),
+    ) {
+        Ok(server) => server,
         Err(e) => {
             eprintln!(
                 "error: cannot listen on {bind}:{}: {e} (choose another --port)",
@@ -75,16 +79,8 @@ pub fn run(opts: &Options) -> i32 {
         }
     };
     let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{bind}:{}", opts.port), |a| a.to_string());
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
-    let hosts = if bind.is_loopback() {
-        http::Hosts::Loopback(port)
-    } else {
-        http::Hosts::Any
-    };
-    let shared = Shared::new();
+        .local_addr()
+        .map_or_else(|_| format!("{bind}:{}", opts.port), |a| a.to_string());
     let mut session = Session::new(root.clone(), opts.as_of);
     // Watch first: a save during the first build is then the next rebuild,
     // not lost.
@@ -97,12 +93,9 @@ pub fn run(opts: &Options) -> i32 {
     };
     session.rebuild(&shared, Vec::new());
 
-    // Two workers: a page and the reload poll of another tab never wait on
-    // each other.
-    for _ in 0..2 {
-        let (server, shared, hosts) = (Arc::clone(&server), shared.clone(), hosts.clone());
-        std::thread::spawn(move || http::serve_requests(&server, &shared, &hosts));
-    }
+    // Each connection is served on its own thread, within the limits of
+    // `http::Limits` (see there).
+    std::thread::spawn(move || server.run());
     let url = format!("http://{address}/");
     println!("Serving the staff site on {url}staff/ and the audit index on {url}audit/");
     println!(

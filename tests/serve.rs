@@ -1,0 +1,108 @@
+//! `isms serve` under clients that misbehave: the real binary on 127.0.0.1,
+//! stopping by itself (`--exit-after`) and killed at the end of each test.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{example_repo, AS_OF};
+
+/// A served file much larger than the socket buffers of both ends, so that
+/// a client that does not read it keeps the server's write blocked.
+const BIG_FILE: &str = "big.bin";
+const BIG_SIZE: usize = 48 << 20;
+/// How long any answer the test waits for may take.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// The server process, killed when the test ends (it would also stop by
+/// itself after `--exit-after`).
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `isms serve` on a copy of the example with a large theme file and
+/// waits until it listens.
+fn start(root: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isms"))
+        .arg("serve")
+        .arg(root)
+        .args(["--port", "0", "--as-of", AS_OF, "--exit-after", "120"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start isms serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("the server stopped before listening")
+            .expect("read stdout");
+        if let Some(rest) = line.strip_prefix("Serving the staff site on http://") {
+            break rest.split('/').next().expect("address").to_string();
+        }
+    };
+    // Keep reading what it prints, so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, address }
+}
+
+/// Sends a GET for `path` (asking the server to close the connection after
+/// its answer when `close`) and returns the connection, unread.
+fn request(address: &str, path: &str, close: bool) -> TcpStream {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("read timeout");
+    let connection = if close { "Connection: close\r\n" } else { "" };
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{connection}\r\n"
+    )
+    .expect("send");
+    stream
+}
+
+/// Reads the status line's first bytes (`HTTP/1.1 200`), within PATIENCE.
+fn status(stream: &mut TcpStream) -> String {
+    let mut head = [0u8; 12];
+    match stream.read_exact(&mut head) {
+        Ok(()) => String::from_utf8_lossy(&head).into_owned(),
+        Err(e) => format!("no answer: {e}"),
+    }
+}
+
+#[test]
+fn clients_that_never_read_a_large_page_do_not_stall_others() {
+    let (_dir, root, _repo) = example_repo();
+    let static_dir = root.join("theme/static");
+    std::fs::create_dir_all(&static_dir).expect("mkdir");
+    std::fs::write(static_dir.join(BIG_FILE), vec![b'x'; BIG_SIZE]).expect("big file");
+    let server = start(&root);
+
+    // Each of these gets its answer started, then never reads further.
+    let mut stalled = Vec::new();
+    for n in 0..8 {
+        let mut stream = request(&server.address, &format!("/staff/{BIG_FILE}"), false);
+        assert_eq!(status(&mut stream), "HTTP/1.1 200", "stalled client {n}");
+        stalled.push(stream);
+    }
+    // Another client is still answered, in full.
+    let mut other = request(&server.address, "/__isms/version", true);
+    assert_eq!(status(&mut other), "HTTP/1.1 200");
+    let mut rest = String::new();
+    other.read_to_string(&mut rest).expect("the whole answer");
+    assert!(rest.contains("\"version\""), "{rest}");
+    drop(stalled);
+}
