@@ -10,10 +10,13 @@ use std::time::Duration;
 
 use common::{example_repo, AS_OF};
 
-/// A served file much larger than the socket buffers of both ends, so that
-/// a client that does not read it keeps the server's write blocked.
+/// A served file under the input size limit (8 MiB); each stalled client
+/// asks for it [`PIPELINED`] times on one connection, far more than the
+/// socket buffers of both ends hold, so that a client that does not read
+/// keeps the server's write blocked.
 const BIG_FILE: &str = "big.bin";
-const BIG_SIZE: usize = 48 << 20;
+const BIG_SIZE: usize = 7 << 20;
+const PIPELINED: usize = 8;
 /// How long any answer the test waits for may take.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -61,16 +64,28 @@ fn start(root: &std::path::Path) -> Server {
 /// Sends a GET for `path` (asking the server to close the connection after
 /// its answer when `close`) and returns the connection, unread.
 fn request(address: &str, path: &str, close: bool) -> TcpStream {
+    requests(address, path, 1, close)
+}
+
+/// Sends `count` pipelined GETs for `path` on one connection, unread.
+fn requests(address: &str, path: &str, count: usize, close: bool) -> TcpStream {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(PATIENCE))
         .expect("read timeout");
-    let connection = if close { "Connection: close\r\n" } else { "" };
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{connection}\r\n"
-    )
-    .expect("send");
+    for n in 0..count {
+        let last = n + 1 == count;
+        let connection = if close && last {
+            "Connection: close\r\n"
+        } else {
+            ""
+        };
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\n{connection}\r\n"
+        )
+        .expect("send");
+    }
     stream
 }
 
@@ -94,7 +109,8 @@ fn clients_that_never_read_a_large_page_do_not_stall_others() {
     // Each of these gets its answer started, then never reads further.
     let mut stalled = Vec::new();
     for n in 0..8 {
-        let mut stream = request(&server.address, &format!("/staff/{BIG_FILE}"), false);
+        let path = format!("/staff/{BIG_FILE}");
+        let mut stream = requests(&server.address, &path, PIPELINED, false);
         assert_eq!(status(&mut stream), "HTTP/1.1 200", "stalled client {n}");
         stalled.push(stream);
     }
