@@ -379,3 +379,301 @@ fn link_text_naming_a_hidden_document_reads_neutral() {
     }
     assert!(open.contains("Seven the plan."), "{open}");
 }
+
+/// A generated document's names. Every word is `qz` and five random
+/// letters, and no two documents share a word, so that no name occurs in
+/// the theme's text or inside another document's names.
+#[derive(Clone, Debug)]
+struct Names {
+    id: String,
+    title: String,
+    folder: String,
+    stem: String,
+}
+
+impl Names {
+    fn new(words: &[String], folder: &str, separator: char) -> Names {
+        let capital = |w: &str| format!("{}{}", w[..1].to_uppercase(), &w[1..]);
+        Names {
+            id: format!("{}-{}", words[0], words[1]).to_uppercase(),
+            title: format!("{} {}", capital(&words[2]), words[3]),
+            folder: folder.to_string(),
+            stem: format!("{}{separator}{}", words[4], words[5]),
+        }
+    }
+    fn file(&self) -> String {
+        format!("{}.md", self.stem)
+    }
+    fn path(&self) -> String {
+        format!("{}/{}", self.folder, self.file())
+    }
+    /// Every name the staff site must not hold when the document is hidden.
+    fn all(&self) -> [String; 5] {
+        [
+            self.id.clone(),
+            self.title.clone(),
+            self.path(),
+            self.file(),
+            self.stem.clone(),
+        ]
+    }
+}
+
+const WORDS_PER_DOC: usize = 6;
+const STAFF_FOLDERS: [&str; 2] = ["policies", "staff/handbook"];
+const HIDDEN_FOLDERS: [&str; 3] = ["policies", "restricted", "restricted/deep"];
+const HIDDEN_WHY: [Hidden; 5] = [
+    Hidden::Draft,
+    Hidden::Retired,
+    Hidden::Record,
+    Hidden::AuditorsOnly,
+    Hidden::Confidential,
+];
+
+/// How a staff body links to a hidden document: `form` picks the way the
+/// destination is written, `text` the link text.
+#[derive(Clone, Debug)]
+struct LinkSpec {
+    target: usize,
+    form: usize,
+    text: usize,
+}
+
+/// A commit subject naming a hidden document: `form` picks the wording.
+#[derive(Clone, Debug)]
+struct SubjectSpec {
+    target: usize,
+    form: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    staff: Vec<(Names, Vec<LinkSpec>)>,
+    hidden: Vec<(Names, Hidden)>,
+    subjects: Vec<SubjectSpec>,
+}
+
+const LINK_FORMS: usize = 20;
+const TEXT_FORMS: usize = 8;
+const SUBJECT_FORMS: usize = 10;
+
+fn word() -> impl Strategy<Value = String> {
+    prop::collection::vec(b'a'..=b'z', 5)
+        .prop_map(|letters| format!("qz{}", String::from_utf8(letters).expect("ascii")))
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (1usize..=3, 1usize..=4)
+        .prop_flat_map(|(staff, hidden)| {
+            let docs = staff + hidden;
+            (
+                prop::collection::vec(word(), docs * WORDS_PER_DOC),
+                prop::collection::vec((0usize..2, any::<bool>()), staff),
+                prop::collection::vec((0usize..3, any::<bool>(), 0usize..5), hidden),
+                prop::collection::vec(
+                    prop::collection::vec((0..hidden, 0..LINK_FORMS, 0..TEXT_FORMS), 1..8),
+                    staff,
+                ),
+                prop::collection::vec((0..hidden, 0..SUBJECT_FORMS), 1..6),
+            )
+        })
+        .prop_filter("distinct words", |(words, ..)| {
+            let mut sorted = words.clone();
+            sorted.sort();
+            sorted.dedup();
+            sorted.len() == words.len()
+        })
+        .prop_map(|(words, staff, hidden, links, subjects)| {
+            let mut chunks = words.chunks(WORDS_PER_DOC);
+            let separator = |dash: bool| if dash { '-' } else { '_' };
+            let staff = staff
+                .into_iter()
+                .zip(links)
+                .map(|((folder, dash), links)| {
+                    let names = Names::new(
+                        chunks.next().expect("words"),
+                        STAFF_FOLDERS[folder],
+                        separator(dash),
+                    );
+                    let links = links
+                        .into_iter()
+                        .map(|(target, form, text)| LinkSpec { target, form, text })
+                        .collect();
+                    (names, links)
+                })
+                .collect();
+            let hidden = hidden
+                .into_iter()
+                .map(|(folder, dash, why)| {
+                    let names = Names::new(
+                        chunks.next().expect("words"),
+                        HIDDEN_FOLDERS[folder],
+                        separator(dash),
+                    );
+                    (names, HIDDEN_WHY[why])
+                })
+                .collect();
+            let subjects = subjects
+                .into_iter()
+                .map(|(target, form)| SubjectSpec { target, form })
+                .collect();
+            Case {
+                staff,
+                hidden,
+                subjects,
+            }
+        })
+}
+
+/// Upper-cases a path's `.md` extension.
+fn upper_ext(path: &str) -> String {
+    format!("{}.MD", path.strip_suffix(".md").unwrap_or(path))
+}
+
+/// Percent-encodes the separators and dots of a path.
+fn encoded(path: &str) -> String {
+    path.replace('-', "%2D")
+        .replace('_', "%5F")
+        .replace('.', "%2E")
+}
+
+/// The Markdown (or raw HTML) of one link from a document in `from` (a
+/// folder) to `to`, and any reference definition it needs.
+fn link(spec: &LinkSpec, n: usize, from: &str, to: &Names) -> (String, String) {
+    let up = "../".repeat(from.split('/').count());
+    let rel = format!("{up}{}", to.path());
+    let text = match spec.text {
+        0 => to.id.clone(),
+        1 => to.title.clone(),
+        2 => to.file(),
+        3 => to.stem.clone(),
+        4 => to.path(),
+        5 => to.stem.replace(['-', '_'], " ").to_uppercase(),
+        6 => format!("see *{}* now", to.title),
+        _ => "this one".to_string(),
+    };
+    let id = &to.id;
+    let markdown = match spec.form {
+        0 => format!("[{text}]({rel})"),
+        1 => format!("[{text}]({rel}?x=1)"),
+        2 => format!("[{text}]({rel}/#top)"),
+        3 => format!("[{text}](<{rel} >)"),
+        4 => format!("[{text}]({})", encoded(&rel)),
+        5 => format!("[{text}](./{})", upper_ext(&rel)),
+        6 => format!("[{text}](/{})", to.path()),
+        7 => format!("[{text}](id:{id}#x)"),
+        8 => format!("<id:{id}>"),
+        9 => {
+            return (
+                format!("[{text}][ref{n}]"),
+                format!("[ref{n}]: {rel} \"{text}\"\n"),
+            )
+        }
+        10 => format!("![{text}]({rel})"),
+        11 => format!("<a href=\"{rel}?x=1#y\">{text}</a>"),
+        12 => format!("<a href=\"{rel}/\" title=\"{text}\">{text}</a>"),
+        13 => format!("<a href=\"{rel} \">{text}</a>"),
+        14 => format!("<a href=\"{}\">{text}</a>", encoded(&rel)),
+        15 => format!("<img src=\"{rel}\" alt=\"{text}\">"),
+        16 => format!("<a href=\"{id}.html\">{text}</a>"),
+        17 => format!("<a href=\"id:{id}\">{text}</a>"),
+        18 => format!("<a href=\"./{}\">{text}</a>", upper_ext(&rel)),
+        _ => format!("<img src=\"{}?v=2\" alt=\"{text}\">", encoded(&rel)),
+    };
+    (markdown, String::new())
+}
+
+fn subject(spec: &SubjectSpec, to: &Names) -> String {
+    match spec.form {
+        0 => format!("Update {}", to.file()),
+        1 => to.stem.clone(),
+        2 => format!("Add {}", to.id),
+        3 => format!("Reword the {}", to.title),
+        4 => format!("Move {}", to.path()),
+        5 => format!("Tidy {}", to.stem.replace(['-', '_'], " ")),
+        6 => format!("Tidy {}", to.stem.to_uppercase().replace('-', "_")),
+        7 => format!("Mention {}", to.id.to_lowercase().replace('-', "_")),
+        8 => format!("Rename {} to something", to.title.to_lowercase().replace(' ', "-")),
+        _ => format!("Merge branch '{}'", to.stem.replace('_', "-")),
+    }
+}
+
+/// Builds the ISMS of `case` and checks the staff site: nothing of a hidden
+/// document, everything of a staff one.
+fn check_case(case: &Case) -> Result<(), TestCaseError> {
+    let hidden: Vec<&Names> = case.hidden.iter().map(|(n, _)| n).collect();
+    let mut files = Vec::new();
+    for (names, why) in &case.hidden {
+        files.push((names.path(), hidden_doc(*why, &names.id, &names.title)));
+    }
+    for (names, links) in &case.staff {
+        let mut body = format!("Staff text for {}.\n\n", names.title);
+        let mut definitions = String::new();
+        for (n, spec) in links.iter().enumerate() {
+            let (markdown, definition) = link(spec, n, &names.folder, hidden[spec.target]);
+            body.push_str(&format!("Link {n}: {markdown} here.\n\n"));
+            definitions.push_str(&definition);
+        }
+        body.push_str(&definitions);
+        files.push((names.path(), staff_doc(&names.id, &names.title, &body)));
+    }
+    // Every commit touches every staff document (so that its subject is in
+    // each staff history) and the hidden document it names.
+    let mut edits = Vec::new();
+    for (n, spec) in case.subjects.iter().enumerate() {
+        let text = subject(spec, hidden[spec.target]);
+        for (names, _) in &case.staff {
+            edits.push((text.clone(), names.path(), format!("Edit {n}.")));
+        }
+        edits.push((text, hidden[spec.target].path(), format!("Edit {n}.")));
+    }
+    for (names, _) in &case.staff {
+        edits.push((
+            "Routine tidy".to_string(),
+            names.path(),
+            "Tidied.".to_string(),
+        ));
+    }
+    let dir = repo(&files, &edits);
+    let staff = build(dir.path());
+
+    for names in &hidden {
+        let all = names.all();
+        assert_absent(&staff, &all.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    let site = site_text(&staff);
+    for (names, _) in &case.staff {
+        for name in [&names.id, &names.title] {
+            let name = name.to_lowercase();
+            prop_assert!(
+                site.iter().any(|(_, text, _)| text.contains(&name)),
+                "{name} is not on the staff site"
+            );
+        }
+        let page = page(&staff, &names.id);
+        prop_assert!(page.contains(&names.title), "{page}");
+        prop_assert!(page.contains("Routine tidy"), "{page}");
+    }
+    Ok(())
+}
+
+/// How many generated ISMSs to build: `PROPTEST_CASES`, else 24.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn no_trace_of_hidden_documents_on_the_staff_site(case in case()) {
+        check_case(&case)?;
+    }
+}
