@@ -593,7 +593,10 @@ fn subject(spec: &SubjectSpec, to: &Names) -> String {
         5 => format!("Tidy {}", to.stem.replace(['-', '_'], " ")),
         6 => format!("Tidy {}", to.stem.to_uppercase().replace('-', "_")),
         7 => format!("Mention {}", to.id.to_lowercase().replace('-', "_")),
-        8 => format!("Rename {} to something", to.title.to_lowercase().replace(' ', "-")),
+        8 => format!(
+            "Rename {} to something",
+            to.title.to_lowercase().replace(' ', "-")
+        ),
         _ => format!("Merge branch '{}'", to.stem.replace('_', "-")),
     }
 }

@@ -129,13 +129,13 @@ pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
             },
             Event::End(TagEnd::Link) => match open_links.pop() {
                 Some(OpenLink::Kept) => events.push(Event::End(TagEnd::Link)),
-                Some(OpenLink::Refused(start)) => {
-                    if (links.names_hidden)(&text_of(&events[start..])) {
-                        events.truncate(start);
-                        events.push(Event::Text(CowStr::from(UNPUBLISHED)));
-                    }
+                Some(OpenLink::Refused(start))
+                    if (links.names_hidden)(&text_of(&events[start..])) =>
+                {
+                    events.truncate(start);
+                    events.push(Event::Text(CowStr::from(UNPUBLISHED)));
                 }
-                None => {}
+                _ => {}
             },
             other => events.push(other),
         }
@@ -276,7 +276,7 @@ fn relink(html: &str, links: &Links) -> String {
                         out.push_str(UNPUBLISHED);
                     }
                 }
-                _ => out.push_str(tag),
+                Some(None) | None => out.push_str(tag),
             },
             "img" => {
                 let src = attrs
