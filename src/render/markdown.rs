@@ -1,26 +1,79 @@
-//! Markdown bodies to sanitised HTML. Links between documents are resolved by
-//! the caller (each site decides which documents it may link to); anything it
-//! refuses becomes plain text, so a hidden document leaves no trace.
+//! Markdown bodies to sanitised HTML. Links and images are resolved by the
+//! caller (each site decides which documents it may link to), in Markdown
+//! and in raw HTML alike; a refused link becomes plain text, a refused image
+//! goes entirely, so a hidden document leaves no trace.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::model::body::markdown_options;
 
+/// What a refused link whose text names a document the site must not name
+/// reads instead.
+pub const UNPUBLISHED: &str = "a document not published on this site";
+
+/// How a site treats the links and images of a body.
+pub struct Links<'a> {
+    /// Maps a link destination as written (from Markdown or raw HTML) to the
+    /// href to use, or `None` to render the link's text alone. Must give
+    /// back an href it produced unchanged (raw HTML is resolved after the
+    /// Markdown links are).
+    pub link: &'a dyn Fn(&str) -> Option<String>,
+    /// Maps an image source as written to the source to use, or `None` to
+    /// leave the image out, alt text and all. Idempotent like `link`.
+    pub image: &'a dyn Fn(&str) -> Option<String>,
+    /// Whether a text names a document the site must not name: a refused
+    /// link with such text reads [`UNPUBLISHED`], and a link or image title
+    /// that does is left out.
+    pub names_hidden: &'a dyn Fn(&str) -> bool,
+}
+
 /// Renders `body` to HTML, giving its headings the ids `anchors` (in order;
 /// see [`crate::model::body::Outline`]). `resolve` maps a link destination
-/// as written to the href to use, or `None` to render the link's text alone.
+/// as written to the href to use, or `None` to render the link's text alone;
+/// images are kept as written. For a site that hides documents, see
+/// [`render_with`].
 pub fn render(body: &str, anchors: &[String], resolve: &dyn Fn(&str) -> Option<String>) -> String {
+    render_with(
+        body,
+        anchors,
+        &Links {
+            link: resolve,
+            image: &|src| Some(src.to_string()),
+            names_hidden: &|_| false,
+        },
+    )
+}
+
+/// A link left open while its content is rendered.
+enum OpenLink {
+    /// Kept: its end tag follows.
+    Kept,
+    /// Refused: its content starts at this event.
+    Refused(usize),
+}
+
+/// Renders `body` to HTML as [`render`] does, resolving links and images
+/// with `links`.
+pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
     let mut anchors = anchors.iter().cloned();
     let mut events: Vec<Event> = Vec::new();
     let mut started = false;
     let mut dropping_h1 = false;
-    // Whether each open link was kept, so its end tag can follow suit.
-    let mut open_links: Vec<bool> = Vec::new();
+    // How deep inside a refused image (whose alt text goes with it).
+    let mut dropping_image = 0usize;
+    let mut open_links: Vec<OpenLink> = Vec::new();
+    let title_of = |title: CowStr<'static>| -> CowStr<'static> {
+        if (links.names_hidden)(&title) {
+            CowStr::from("")
+        } else {
+            title
+        }
+    };
     for event in Parser::new_ext(body, markdown_options()) {
         let first = !started;
         started = true;
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
+            Event::Start(Tag::Heading { level, .. }) if dropping_image == 0 => {
                 let anchor = anchors.next().unwrap_or_default();
                 if first && level == HeadingLevel::H1 {
                     // The page's own <h1> is the title; a leading `# Title`
@@ -40,40 +93,81 @@ pub fn render(body: &str, anchors: &[String], resolve: &dyn Fn(&str) -> Option<S
             }
             Event::End(TagEnd::Heading(_)) if dropping_h1 => dropping_h1 = false,
             _ if dropping_h1 => {}
+            Event::Start(Tag::Image { .. }) if dropping_image > 0 => dropping_image += 1,
+            Event::End(TagEnd::Image) if dropping_image > 0 => dropping_image -= 1,
+            _ if dropping_image > 0 => {}
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match (links.image)(&dest_url) {
+                Some(src) => events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::from(src),
+                    title: title_of(title.into_static()),
+                    id,
+                })),
+                None => dropping_image = 1,
+            },
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => match resolve(&dest_url) {
+            }) => match (links.link)(&dest_url) {
                 Some(href) => {
-                    open_links.push(true);
+                    open_links.push(OpenLink::Kept);
                     events.push(Event::Start(Tag::Link {
                         link_type,
                         dest_url: CowStr::from(href),
-                        title,
+                        title: title_of(title.into_static()),
                         id,
                     }));
                 }
-                None => open_links.push(false),
+                None => open_links.push(OpenLink::Refused(events.len())),
             },
-            Event::End(TagEnd::Link) => {
-                if open_links.pop().unwrap_or(false) {
-                    events.push(Event::End(TagEnd::Link));
+            Event::End(TagEnd::Link) => match open_links.pop() {
+                Some(OpenLink::Kept) => events.push(Event::End(TagEnd::Link)),
+                Some(OpenLink::Refused(start))
+                    if (links.names_hidden)(&text_of(&events[start..])) =>
+                {
+                    events.truncate(start);
+                    events.push(Event::Text(CowStr::from(UNPUBLISHED)));
                 }
-            }
+                _ => {}
+            },
             other => events.push(other),
         }
     }
-    if needs_sanitising(&events) {
-        let mut html = String::with_capacity(body.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        finish(&SANITISER.clean(&html).to_string())
+    let sanitise = needs_sanitising(&events);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if sanitise {
+        let clean = SANITISER.clean(&html).to_string();
+        finish(&relink(&clean, links))
     } else {
-        let mut html = String::with_capacity(body.len() * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, events.into_iter());
         finish(&html)
     }
+}
+
+/// The text of rendered events, raw HTML included (a name split by tags
+/// still counts).
+fn text_of(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t)
+            | Event::Code(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t)
+            | Event::FootnoteReference(t) => text.push_str(t),
+            Event::InlineHtml(t) | Event::Html(t) => text.push_str(&html_text(t)),
+            _ => {}
+        }
+        text.push(' ');
+    }
+    text
 }
 
 /// Whether the HTML of `events` must go through the sanitiser. pulldown-cmark
@@ -109,11 +203,13 @@ static SANITISER: std::sync::LazyLock<ammonia::Builder<'static>> =
     std::sync::LazyLock::new(sanitiser);
 
 /// Raw HTML in a body is author input: keep formatting, drop scripts, styles
-/// and event handlers, and drop hrefs that still name a source file or a
-/// document id (raw `<a href="x.md">` never went through `resolve`).
+/// and event handlers. Links and image sources are left for [`relink`]
+/// (`id:` and `control:` hrefs among them); `cite` URLs, which no reader
+/// sees, are dropped.
 fn sanitiser() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.link_rel(None)
+        .add_url_schemes(["id", "control"])
         .add_generic_attributes(["id"])
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
@@ -123,15 +219,8 @@ fn sanitiser() -> ammonia::Builder<'static> {
         .add_tag_attributes("td", ["style"])
         .add_tags(["input"])
         .attribute_filter(|_element, attribute, value| {
-            if attribute == "href" {
-                let path = value.split('#').next().unwrap_or("");
-                let lower = path.to_ascii_lowercase();
-                if lower.ends_with(".md")
-                    || lower.starts_with("id:")
-                    || lower.starts_with("control:")
-                {
-                    return None;
-                }
+            if attribute == "cite" {
+                return None;
             }
             if attribute == "style" {
                 // Only the table alignment pulldown-cmark writes.
@@ -146,6 +235,227 @@ fn sanitiser() -> ammonia::Builder<'static> {
             Some(value.into())
         });
     b
+}
+
+/// Resolves every link and image of sanitised HTML with `links`, as the
+/// Markdown pass does: raw `<a href>` and `<img src>` never went through it.
+/// A refused link keeps its content (or reads [`UNPUBLISHED`] when that names
+/// a hidden document), a refused image goes. The sanitiser's output is
+/// regular: every `<` starts a tag, attribute values are double-quoted and
+/// escaped, there are no comments.
+fn relink(html: &str, links: &Links) -> String {
+    let mut out = String::with_capacity(html.len());
+    // For each open `<a>`: where the content of a refused one starts.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut rest = html;
+    while let Some(pos) = rest.find('<') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        let end = tag_end(rest);
+        let (tag, after) = rest.split_at(end);
+        rest = after;
+        let (name, attrs) = parse_tag(tag);
+        match name {
+            "a" => match attrs.iter().position(|(n, _)| *n == "href") {
+                None => {
+                    out.push_str(tag);
+                    open.push(None);
+                }
+                Some(i) => match (links.link)(&unescape(attrs[i].1)) {
+                    Some(href) => {
+                        push_tag(&mut out, name, &attrs, links, ("href", &href));
+                        open.push(None);
+                    }
+                    None => open.push(Some(out.len())),
+                },
+            },
+            "/a" => match open.pop() {
+                Some(Some(start)) => {
+                    if (links.names_hidden)(&html_text(&out[start..])) {
+                        out.truncate(start);
+                        out.push_str(UNPUBLISHED);
+                    }
+                }
+                Some(None) | None => out.push_str(tag),
+            },
+            "img" => {
+                let src = attrs
+                    .iter()
+                    .find(|(n, _)| *n == "src")
+                    .map_or(Some(String::new()), |(_, v)| (links.image)(&unescape(v)));
+                if let Some(src) = src {
+                    push_tag(&mut out, name, &attrs, links, ("src", &src));
+                }
+            }
+            _ => out.push_str(tag),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the tag at the start of `html` (up to and including its
+/// `>`, quotes respected).
+fn tag_end(html: &str) -> usize {
+    let mut quote = None;
+    for (i, b) in html.bytes().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => quote = None,
+            (None, b'>') => return i + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// A tag's name (`a`, `/a`) and attributes (values still escaped).
+fn parse_tag(tag: &str) -> (&str, Vec<(&str, &str)>) {
+    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let name_end = inner
+        .find(|c: char| c.is_ascii_whitespace())
+        .unwrap_or(inner.len());
+    let (name, mut rest) = inner.split_at(name_end);
+    let mut attrs = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        let (attr, after) = rest.split_at(end);
+        rest = after.trim_start();
+        let value = match rest.strip_prefix('=') {
+            Some(v) => {
+                let v = v.trim_start();
+                let quote = v.chars().next().filter(|c| *c == '"' || *c == '\'');
+                let (value, after) = match quote {
+                    Some(q) => {
+                        let v = &v[1..];
+                        let close = v.find(q).unwrap_or(v.len());
+                        (&v[..close], v.get(close + 1..).unwrap_or(""))
+                    }
+                    None => {
+                        let close = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                        v.split_at(close)
+                    }
+                };
+                rest = after;
+                value
+            }
+            None => "",
+        };
+        if !attr.is_empty() {
+            attrs.push((attr, value));
+        }
+    }
+    (name, attrs)
+}
+
+/// Writes a tag with `attrs`, `set` replacing the attribute of its name
+/// (left out when its value is empty), and titles naming a hidden document
+/// left out.
+fn push_tag(
+    out: &mut String,
+    name: &str,
+    attrs: &[(&str, &str)],
+    links: &Links,
+    set: (&str, &str),
+) {
+    out.push('<');
+    out.push_str(name);
+    let mut push = |attr: &str, value: &str| out.push_str(&format!(" {attr}=\"{value}\""));
+    for (attr, value) in attrs {
+        if *attr == set.0 {
+            if !set.1.is_empty() {
+                push(attr, &escape_attr(set.1));
+            }
+        } else if !(*attr == "title" && (links.names_hidden)(&unescape(value))) {
+            push(attr, value);
+        }
+    }
+    if !set.1.is_empty() && !attrs.iter().any(|(a, _)| *a == set.0) {
+        push(set.0, &escape_attr(set.1));
+    }
+    out.push('>');
+}
+
+/// Decodes the character references the sanitiser writes (and numeric
+/// ones); anything else stays as written.
+fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest.find(';').filter(|&e| e <= 10).and_then(|e| {
+            let c = match &rest[1..e] {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                "nbsp" => '\u{a0}',
+                name => {
+                    let num = name.strip_prefix('#')?;
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => num.parse().ok()?,
+                    };
+                    char::from_u32(code)?
+                }
+            };
+            Some((c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Escapes an attribute value as the sanitiser does.
+fn escape_attr(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text of an HTML fragment: tags left out, character references
+/// decoded.
+fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(pos) = rest.find('<') {
+        text.push_str(&rest[..pos]);
+        text.push(' ');
+        rest = &rest[pos + tag_end(&rest[pos..])..];
+    }
+    text.push_str(rest);
+    unescape(&text)
 }
 
 /// Accessibility touches the theme expects: scrollable `<pre>` and tables are
@@ -209,8 +519,9 @@ mod tests {
         render(body, &anchors, resolve)
     }
 
+    /// Refuses `id:` links and links to `.md` files, keeps the rest.
     fn plain(dest: &str) -> Option<String> {
-        (!dest.starts_with("id:")).then(|| dest.to_string())
+        (!dest.starts_with("id:") && !dest.ends_with(".md")).then(|| dest.to_string())
     }
 
     #[test]
@@ -240,6 +551,31 @@ mod tests {
         assert!(html.contains("<div class=\"table-wrap\""), "{html}");
         assert!(html.contains("<pre tabindex=\"0\">"), "{html}");
         assert!(html.contains("text-align: right"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_links_and_images_are_resolved_like_markdown_ones() {
+        let links = Links {
+            link: &plain,
+            image: &|src| src.starts_with("https:").then(|| src.to_string()),
+            names_hidden: &|text| text.to_lowercase().contains("secret"),
+        };
+        let body = "<a href=\"a.md\">the <b>Secret</b></a>, <a href=\"b.md\">two</a>, \
+            <a href=\"ok.html?a=1&amp;b=2\" title=\"a secret\">three</a>, \
+            <img src=\"x.png\" alt=\"secret\"><img src=\"https://e.example/i.png\" alt=\"fine\">\n\n\
+            ![alt secret](y.png) [**secret** four](c.md) [five](d.md) ![ok](https://e.example/j.png)\n";
+        let html = render_with(body, &[], &links);
+        assert_eq!(
+            html,
+            format!(
+                "<p>{UNPUBLISHED}, two, <a href=\"ok.html?a=1&amp;b=2\">three</a>, \
+                 <img src=\"https://e.example/i.png\" alt=\"fine\"></p>\n\
+                 <p> {UNPUBLISHED} five <img src=\"https://e.example/j.png\" alt=\"ok\"></p>\n"
+            )
+        );
+        // Without raw HTML the Markdown pass alone does the same.
+        let html = render_with("![secret](y.png) [*secret*](c.md) [x](d.md)", &[], &links);
+        assert_eq!(html, format!("<p> {UNPUBLISHED} x</p>\n"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use tera::{Context, Tera};
 use crate::model::confined::{Confined, ReadError};
 use crate::model::document::Document;
 use crate::model::ids::fmt_date;
-use crate::model::paths::join_relative;
+use crate::model::paths::{join_relative, percent_decode};
 use crate::model::Isms;
 
 /// One output file: path relative to its site root (`/`-separated) and bytes.
@@ -383,6 +383,12 @@ pub(crate) fn page_context(
 /// `visible` says whether a document may be linked to on this site; a link to
 /// any other document, to a control, or to a file that is not a document
 /// yields `None` (plain text).
+///
+/// The target is read as a browser would: whitespace trimmed, query and
+/// fragment set aside, percent escapes decoded, a trailing slash dropped,
+/// relative to the document. A page name in `docs/` (`POL-X.html`, what this
+/// function returns) resolves to its document, so resolving twice gives the
+/// same href.
 pub(crate) fn resolve_link(
     isms: &Isms,
     from: &Document,
@@ -400,20 +406,25 @@ pub(crate) fn resolve_link(
     {
         return Some(dest.to_string());
     }
-    if lower.starts_with("control:") {
-        return None;
-    }
     let (target, anchor) = match dest.split_once('#') {
         Some((t, a)) => (t, Some(a)),
         None => (dest, None),
     };
-    let doc = if let Some(id) = target.strip_prefix("id:") {
+    let target = target.split('?').next().unwrap_or_default();
+    let target = percent_decode(target);
+    let target = target.trim().trim_end_matches('/');
+    let doc = if let Some(id) = strip_prefix_ignore_case(target, "id:") {
         isms.doc(id.trim())?
     } else if target.contains(':') {
-        // Some other scheme: not a link this tool vouches for.
+        // A control, or some other scheme: not a link this tool vouches for.
         return None;
+    } else if let Some(doc) = join_relative(&from.path, target).and_then(|p| isms.doc_at(&p)) {
+        doc
     } else {
-        isms.doc_at(&join_relative(&from.path, target)?)?
+        let id = target
+            .strip_suffix(".html")
+            .filter(|id| !id.contains('/'))?;
+        isms.doc(id)?
     };
     if !visible(doc) {
         return None;
@@ -423,6 +434,13 @@ pub(crate) fn resolve_link(
         Some(a) => format!("{page}#{a}"),
         None => page,
     })
+}
+
+/// `text` without `prefix`, compared ignoring ASCII case.
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// The SHA-256 of a source file as read by the load stage (empty when the

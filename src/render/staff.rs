@@ -70,9 +70,11 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
         .map(|d| &**d)
         .filter(|d| isms.on_staff_site(d))
         .collect();
-    let naming_hidden = subjects_naming_hidden(isms);
+    let hidden = HiddenNames::of(isms);
+    let naming_hidden = subjects_naming_hidden(isms, &hidden);
     let keep = |subject: &str| !naming_hidden.contains(subject);
     let visible = |d: &Document| isms.on_staff_site(d);
+    let names_hidden = |text: &str| hidden.named_in(text);
 
     let mut files = static_files(isms)?;
 
@@ -118,9 +120,12 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
             let key = memo::key_of(&(epoch, source_digest(isms, &doc.path), &history));
             let path = format!("docs/{}", doc_page(doc));
             let page = memo.page(&format!("staff/{path}"), key, || {
-                let body = markdown::render(&doc.body, &doc.outline().anchors, &|dest| {
-                    resolve_link(isms, doc, dest, &visible)
-                });
+                let links = markdown::Links {
+                    link: &|dest| resolve_link(isms, doc, dest, &visible),
+                    image: &published_image,
+                    names_hidden: &names_hidden,
+                };
+                let body = markdown::render_with(&doc.body, &doc.outline().anchors, &links);
                 let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
                 ctx.insert("doc_id", doc.id.as_str());
                 ctx.insert("summary", &doc.summary);
@@ -182,33 +187,99 @@ fn signature(isms: &Isms) -> u64 {
     hasher.finish()
 }
 
-/// The commit subjects that name a document kept off the staff site (its id,
-/// title or path, ignoring case): the staff history leaves them out.
+/// An image source the staff site keeps: an absolute http or https URL.
+/// Nothing of the ISMS is published beside the pages but the theme's assets,
+/// so any other source is a file that is not there, perhaps a hidden
+/// document: the image goes, alt text and all.
+fn published_image(src: &str) -> Option<String> {
+    let src = src.trim();
+    let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| src.to_string())
+}
+
+/// The names of the documents kept off the staff site (id, title, path,
+/// file name and file stem), to find them in a text whatever its case and
+/// whatever stands between their words (`Update zqx_secret-plan.MD`).
+///
+/// Names and texts are compared as their letters and digits only, in lower
+/// case: looser than any spelling, so a text that might name a hidden
+/// document counts as naming it (fail closed).
+pub(crate) struct HiddenNames {
+    /// `None` when nothing is hidden.
+    matcher: Option<AhoCorasick>,
+    /// Every text counts as naming a hidden document: the names were too
+    /// many for the automaton.
+    all: bool,
+}
+
+impl HiddenNames {
+    pub(crate) fn of(isms: &Isms) -> HiddenNames {
+        let mut names: Vec<String> = isms
+            .documents
+            .iter()
+            .map(|d| &**d)
+            .filter(|d| !isms.on_staff_site(d))
+            .flat_map(|d| {
+                let file = d.path.rsplit('/').next().unwrap_or(&d.path);
+                let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+                [d.id.as_str(), d.title.as_str(), d.path.as_str(), file, stem].map(skeleton)
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            return HiddenNames {
+                matcher: None,
+                all: false,
+            };
+        }
+        match AhoCorasick::new(&names) {
+            Ok(matcher) => HiddenNames {
+                matcher: Some(matcher),
+                all: false,
+            },
+            Err(_) => HiddenNames {
+                matcher: None,
+                all: true,
+            },
+        }
+    }
+
+    /// Whether `text` might name a document kept off the staff site.
+    pub(crate) fn named_in(&self, text: &str) -> bool {
+        self.all
+            || self
+                .matcher
+                .as_ref()
+                .is_some_and(|m| m.is_match(&skeleton(text)))
+    }
+}
+
+/// The letters and digits of `text`, in lower case.
+fn skeleton(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The commit subjects that might name a document kept off the staff site
+/// (see [`HiddenNames`]): the staff history leaves them out.
 ///
 /// One Aho-Corasick pass per distinct subject, so that the cost grows with
 /// commits plus names rather than their product.
-fn subjects_naming_hidden(isms: &Isms) -> HashSet<&str> {
-    let names: Vec<String> = isms
-        .documents
+fn subjects_naming_hidden<'a>(isms: &'a Isms, hidden: &HiddenNames) -> HashSet<&'a str> {
+    let subjects: HashSet<&str> = isms
+        .history
+        .commits
         .iter()
-        .map(|d| &**d)
-        .filter(|d| !isms.on_staff_site(d))
-        .flat_map(|d| [d.id.as_str().to_string(), d.title.clone(), d.path.clone()])
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.to_lowercase())
+        .map(|c| c.subject.as_str())
         .collect();
-    let subjects = isms.history.commits.iter().map(|c| c.subject.as_str());
-    if names.is_empty() {
-        return HashSet::new();
-    }
-    match AhoCorasick::new(&names) {
-        Ok(matcher) => subjects
-            .filter(|s| matcher.is_match(&s.to_lowercase()))
-            .collect(),
-        // Too many names for the automaton: leave every message out rather
-        // than risk naming a hidden document.
-        Err(_) => subjects.collect(),
-    }
+    subjects
+        .into_iter()
+        .filter(|s| hidden.named_in(s))
+        .collect()
 }
 
 /// The distinct lowercase words of a rendered body (tags and entities left
