@@ -6,34 +6,45 @@
 //! document. Asking git once per document does not scale (10,000 documents
 //! times 20,000 commits), so this module walks the commit graph once:
 //!
-//! 1. `graph` collects the commits reachable from HEAD and orders them
-//!    topologically (children first). Dates are never used for ordering.
+//! 1. `graph` finds the commits reachable from HEAD with gitoxide's commit
+//!    walk (reading parents from the commit-graph file where the repository
+//!    has one), decodes the ones it has not seen before on all cores, and
+//!    orders them topologically (children first; after a commit its first
+//!    parent comes next once all that parent's children are out). Dates are
+//!    never used for ordering. gitoxide's topological walk works like git's
+//!    `--topo-order`, with queues keyed by generation number and commit
+//!    time, so which branch comes first can depend on dates; to keep the
+//!    order a function of the graph alone, gitoxide's walk (breadth first)
+//!    only finds the commits and `graph::order` orders them.
 //! 2. `diff` compares each commit's ISMS-root subtree with its parents' by
-//!    object id, descending only into subtrees whose ids differ, and keeps
+//!    object id and, where they differ, runs gitoxide's tree diff on the two
+//!    subtrees (which descends only into folders whose ids differ), keeping
 //!    the `.md` files that changed. Commits that leave the ISMS root alone
-//!    cost one object-id comparison. This starts while step 1 is still
-//!    walking (which keeps only one core busy) and ends on all cores.
+//!    cost one object-id comparison.
 //! 3. Every blob that shows up in a change is fingerprinted once (the caller
-//!    parses front matter; this module never reads YAML), on all cores
-//!    (`pool`).
+//!    parses front matter; this module never reads YAML).
 //! 4. `follow` replays the changes from HEAD backwards, following each
 //!    document through renames and merges, and records its changes and its
 //!    approval commit.
 //!
-//! Steps 1 to 3 read every version of the ISMS folder's trees and documents.
-//! `pack` reads them straight from the pack files (with `inflate` and
-//! `commit`), rebuilding each version in the packs' delta chains once,
-//! because libgit2 rebuilds chains over and over and cannot share the work
-//! between threads; libgit2 still reads what `pack` cannot (loose objects,
-//! alternates, unusual commits), so the results never depend on how the
-//! repository is stored.
+//! Steps 1 to 3 read every version of the ISMS folder's trees and documents
+//! through gitoxide's object database (packs, loose objects and alternates
+//! alike), split across all cores by `pool`: each thread gets its own
+//! handle (`to_thread_local`) with its own object and delta-base caches
+//! over the shared pack files. No git object is parsed by hand here.
 //!
 //! Steps 2 and 3 are the expensive ones, and their results depend only on
 //! commit and blob ids, so `cache` keeps them in a file inside the git
 //! directory: a later run computes only the commits and blobs it has not
 //! seen before.
 //!
-//! The working tree is compared with HEAD by `status` at the same time.
+//! The working tree is compared with HEAD by `status` at the same time, and
+//! `refresh` asks again about single paths for `isms serve`. Both still use
+//! libgit2: the status needs the index, `.gitignore` rules and the work
+//! tree, which gitoxide provides only with its `status` feature (index,
+//! attributes, ignore files and a directory walker), a larger build than
+//! the one libgit2 call it would replace. Everything else, including
+//! discovering the repository and reading HEAD, goes through gitoxide.
 
 mod cache;
 mod diff;
