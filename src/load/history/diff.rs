@@ -166,12 +166,13 @@ pub(super) fn compute_roots(
     prefix: &str,
     commits: &mut [Commit],
 ) -> Result<(), HistoryError> {
-    let jobs: Vec<(usize, Oid)> = commits
+    let mut jobs: Vec<(usize, Oid)> = commits
         .iter()
         .enumerate()
         .filter(|(_, c)| c.fresh)
         .filter_map(|(i, c)| Some((i, c.tree?)))
         .collect();
+    pool::pack_order(repo, &mut jobs, |(_, tree)| Some(*tree));
     let roots = pool::map(repo, &jobs, |repo, (index, tree)| {
         Ok((*index, Trees::new(repo).subtree(*tree, prefix)?))
     })?;
@@ -186,13 +187,12 @@ pub(super) fn compute_roots(
 type Job = (usize, Option<Oid>, Vec<Option<Oid>>);
 
 /// Fills in `changes` of every fresh commit (roots must be known), on all
-/// cores. Commits are visited in topological order, so each run of them
-/// reads the trees its neighbours read just before.
+/// cores, in the pack order of their ISMS roots (see [`pool::pack_order`]).
 pub(super) fn compute_changes(
     repo: &gix::Repository,
     commits: &mut [Commit],
 ) -> Result<(), HistoryError> {
-    let jobs: Vec<Job> = commits
+    let mut jobs: Vec<Job> = commits
         .iter()
         .enumerate()
         .filter(|(_, c)| c.fresh && !(c.cut && c.parent_idx.is_empty()))
@@ -201,6 +201,7 @@ pub(super) fn compute_changes(
             (i, c.root, parents)
         })
         .collect();
+    pool::pack_order(repo, &mut jobs, |(_, root, _)| *root);
     let results = pool::map(repo, &jobs, |repo, (index, root, parents)| {
         let changes = changes_of(&mut Trees::new(repo), *root, parents)?;
         Ok((*index, changes))

@@ -3,9 +3,8 @@
 //! gitoxide's repository handle is cheap to clone into a thread-safe one
 //! (`into_sync`) and back into a handle per thread (`to_thread_local`), each
 //! with its own caches over the shared, memory-mapped pack files. Work is
-//! split into a few contiguous runs per thread: neighbouring items (commits
-//! in topological order, blobs of one document) share most of the objects
-//! they read, so each run keeps its own caches warm.
+//! split into a few contiguous runs per thread, after [`pack_order`] has
+//! put the items in the order of their objects in the pack files.
 
 use std::collections::HashMap;
 
@@ -29,6 +28,72 @@ const OBJECT_CACHE: usize = 16 << 20;
 fn handle(mut own: gix::Repository) -> gix::Repository {
     own.object_cache_size_if_unset(OBJECT_CACHE);
     own
+}
+
+/// Sorts `items` by where the object `id` gives for each is stored: by pack
+/// file and offset, loose objects last.
+///
+/// A delta in a pack always follows its base, and gitoxide keeps the
+/// objects it has just rebuilt in a cache that the next rebuild consults at
+/// each step down a delta chain. Read in pack order, each version of a
+/// tree or document is then usually one delta away from one in the cache;
+/// read in history order it can be a whole chain away (the versions of one
+/// path are stored as delta chains tens of objects deep), which made
+/// reading a long history tens of times slower.
+///
+/// Positions come from the pack index files (read with gitoxide); objects
+/// in alternates keep their relative order at the end.
+pub(super) fn pack_order<T>(
+    repo: &gix::Repository,
+    items: &mut [T],
+    id: impl Fn(&T) -> Option<Oid>,
+) {
+    let folder = repo.common_dir().join("objects").join("pack");
+    let indexes: Vec<gix::odb::pack::index::File> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "idx"))
+                .filter_map(|path| gix::odb::pack::index::File::at(path, repo.object_hash()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if indexes.is_empty() {
+        return;
+    }
+    let position = |id: Oid| {
+        indexes.iter().enumerate().find_map(|(pack, index)| {
+            let entry = index.lookup(id)?;
+            Some((pack, index.pack_offset_at_index(entry)))
+        })
+    };
+    let mut keyed: Vec<(usize, u64, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(at, item)| match id(item).and_then(position) {
+            Some((pack, offset)) => (pack, offset, at),
+            None => (usize::MAX, 0, at),
+        })
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, _, at)| at).collect();
+    apply_order(items, order);
+}
+
+/// Puts `items[order[i]]` at position `i`.
+fn apply_order<T>(items: &mut [T], mut order: Vec<usize>) {
+    // Cycle by cycle, so that no item needs to be cloned.
+    for start in 0..order.len() {
+        let mut current = start;
+        while order[current] != start {
+            let next = order[current];
+            items.swap(current, next);
+            order[current] = current;
+            current = next;
+        }
+        order[current] = current;
+    }
 }
 
 /// `work` applied to every item, in order, on all cores (on the calling
@@ -71,7 +136,9 @@ pub(super) fn fingerprint_blobs(
     blobs: &[Oid],
     fingerprint: &FingerprintFn,
 ) -> Result<HashMap<Oid, Option<Fingerprint>>, HistoryError> {
-    let done = map(repo, blobs, |repo, oid| {
+    let mut blobs = blobs.to_vec();
+    pack_order(repo, &mut blobs, |oid| Some(*oid));
+    let done = map(repo, &blobs, |repo, oid| {
         let mut buf = Vec::new();
         let blob = repo
             .objects
@@ -80,4 +147,16 @@ pub(super) fn fingerprint_blobs(
         Ok((*oid, fingerprint(blob.data)))
     })?;
     Ok(done.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_order;
+
+    #[test]
+    fn apply_order_permutes_as_told() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e'];
+        apply_order(&mut items, vec![3, 0, 4, 1, 2]);
+        assert_eq!(items, vec!['d', 'a', 'e', 'b', 'c']);
+    }
 }
