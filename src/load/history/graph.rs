@@ -96,44 +96,79 @@ fn load(repo: &gix::Repository, id: Oid, shallow: &HashSet<Oid>) -> Result<Commi
 /// Collects every commit reachable from `head`, taking what it can from
 /// `cached` and reading the rest from git, and returns them children first.
 ///
-/// gitoxide's commit walk finds the commits (from the commit-graph file
-/// where the repository has one, so that commits need not be decoded just
-/// to find their parents; it stops at shallow boundaries). A parent whose
-/// object is missing (a damaged copy) is not walked: the commits naming it
-/// are `cut`. The commits not in the cache are then decoded on all cores,
-/// each thread with its own object database handle.
+/// Commits in the cache name their parents, so they are followed without
+/// reading anything. From the first commits the cache lacks, gitoxide's
+/// commit walk finds the rest (from the commit-graph file where the
+/// repository has one, so that commits need not be decoded just to find
+/// their parents; it stops at shallow boundaries and at commits in the
+/// cache). A parent whose object is missing (a damaged copy) is not walked:
+/// the commits naming it are `cut`. The commits not in the cache are then
+/// decoded on all cores, each thread with its own object database handle.
 pub(super) fn collect(
     repo: &gix::Repository,
     head: Oid,
     mut cached: HashMap<Oid, Commit>,
     shallow: &HashSet<Oid>,
 ) -> Result<Vec<Commit>, HistoryError> {
-    let missing: RefCell<HashSet<Oid>> = RefCell::new(HashSet::new());
+    let mut missing: HashSet<Oid> = HashSet::new();
     let mut found: HashMap<Oid, Commit> = HashMap::new();
     let mut to_load: Vec<Oid> = Vec::new();
-    {
+    let mut walked: HashSet<Oid> = HashSet::new();
+    let mut stack = vec![head];
+    loop {
+        // Through the cache first: its commits name their parents, so
+        // nothing needs reading. Commits it lacks are where the walk starts.
+        let mut tips = Vec::new();
+        while let Some(id) = stack.pop() {
+            if found.contains_key(&id) || walked.contains(&id) || missing.contains(&id) {
+                continue;
+            }
+            match cached.remove(&id) {
+                Some(commit) if !shallow.contains(&id) => {
+                    stack.extend(commit.parents.iter().copied());
+                    found.insert(id, commit);
+                }
+                _ if id != head && !repo.objects.exists(&id) => {
+                    missing.insert(id);
+                }
+                _ => tips.push(id),
+            }
+        }
+        if tips.is_empty() {
+            break;
+        }
+        // gitoxide's walk from there, stopping at commits already found or
+        // in the cache (those go back to the loop above).
+        let reached_cache: RefCell<Vec<Oid>> = RefCell::new(Vec::new());
+        let gone: RefCell<Vec<Oid>> = RefCell::new(Vec::new());
         let walk = repo
-            .rev_walk([head])
+            .rev_walk(tips)
             .sorting(Sorting::BreadthFirst)
             .selected(|id| {
+                if found.contains_key(id) || walked.contains(id) {
+                    return false;
+                }
+                if cached.contains_key(id) && !shallow.contains(id) {
+                    reached_cache.borrow_mut().push(id.to_owned());
+                    return false;
+                }
                 let exists = repo.objects.exists(id);
                 if !exists {
-                    missing.borrow_mut().insert(id.to_owned());
+                    gone.borrow_mut().push(id.to_owned());
                 }
                 exists
             })
             .map_err(|e| HistoryError::objects("starting the commit walk", e))?;
+        let mut new = Vec::new();
         for info in walk {
             let info = info.map_err(|e| HistoryError::objects("walking the commits", e))?;
-            match cached.remove(&info.id) {
-                Some(commit) if !shallow.contains(&info.id) => {
-                    found.insert(info.id, commit);
-                }
-                _ => to_load.push(info.id),
-            }
+            new.push(info.id);
         }
+        walked.extend(new.iter().copied());
+        to_load.extend(new);
+        missing.extend(gone.into_inner());
+        stack.extend(reached_cache.into_inner());
     }
-    let missing = missing.into_inner();
 
     let loaded = pool::map(repo, &to_load, |repo, id| load(repo, *id, shallow))?;
     found.extend(loaded.into_iter().map(|c| (c.id, c)));
