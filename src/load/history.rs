@@ -6,42 +6,50 @@
 //! document. Asking git once per document does not scale (10,000 documents
 //! times 20,000 commits), so this module walks the commit graph once:
 //!
-//! 1. `graph` collects the commits reachable from HEAD and orders them
-//!    topologically (children first). Dates are never used for ordering.
+//! 1. `graph` finds the commits reachable from HEAD with gitoxide's commit
+//!    walk (reading parents from the commit-graph file where the repository
+//!    has one), decodes the ones it has not seen before on all cores, and
+//!    orders them topologically (children first; after a commit its first
+//!    parent comes next once all that parent's children are out). Dates are
+//!    never used for ordering. gitoxide's topological walk works like git's
+//!    `--topo-order`, with queues keyed by generation number and commit
+//!    time, so which branch comes first can depend on dates; to keep the
+//!    order a function of the graph alone, gitoxide's walk (breadth first)
+//!    only finds the commits and `graph::order` orders them.
 //! 2. `diff` compares each commit's ISMS-root subtree with its parents' by
-//!    object id, descending only into subtrees whose ids differ, and keeps
+//!    object id and, where they differ, runs gitoxide's tree diff on the two
+//!    subtrees (which descends only into folders whose ids differ), keeping
 //!    the `.md` files that changed. Commits that leave the ISMS root alone
-//!    cost one object-id comparison. This starts while step 1 is still
-//!    walking (which keeps only one core busy) and ends on all cores.
+//!    cost one object-id comparison.
 //! 3. Every blob that shows up in a change is fingerprinted once (the caller
-//!    parses front matter; this module never reads YAML), on all cores
-//!    (`pool`).
+//!    parses front matter; this module never reads YAML).
 //! 4. `follow` replays the changes from HEAD backwards, following each
 //!    document through renames and merges, and records its changes and its
 //!    approval commit.
 //!
-//! Steps 1 to 3 read every version of the ISMS folder's trees and documents.
-//! `pack` reads them straight from the pack files (with `inflate` and
-//! `commit`), rebuilding each version in the packs' delta chains once,
-//! because libgit2 rebuilds chains over and over and cannot share the work
-//! between threads; libgit2 still reads what `pack` cannot (loose objects,
-//! alternates, unusual commits), so the results never depend on how the
-//! repository is stored.
+//! Steps 1 to 3 read every version of the ISMS folder's trees and documents
+//! through gitoxide's object database (packs, loose objects and alternates
+//! alike), split across all cores by `pool`: each thread gets its own
+//! handle (`to_thread_local`) with its own object and delta-base caches
+//! over the shared pack files. No git object is parsed by hand here.
 //!
 //! Steps 2 and 3 are the expensive ones, and their results depend only on
 //! commit and blob ids, so `cache` keeps them in a file inside the git
 //! directory: a later run computes only the commits and blobs it has not
 //! seen before.
 //!
-//! The working tree is compared with HEAD by `status` at the same time.
+//! The working tree is compared with HEAD by `status` at the same time, and
+//! `refresh` asks again about single paths for `isms serve`. Both still use
+//! libgit2: the status needs the index, `.gitignore` rules and the work
+//! tree, which gitoxide provides only with its `status` feature (index,
+//! attributes, ignore files and a directory walker), a larger build than
+//! the one libgit2 call it would replace. Everything else, including
+//! discovering the repository and reading HEAD, goes through gitoxide.
 
 mod cache;
-mod commit;
 mod diff;
 mod follow;
 mod graph;
-mod inflate;
-mod pack;
 mod pool;
 mod refresh;
 mod status;
@@ -50,7 +58,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use git2::{ErrorCode, Oid, Repository};
+/// A git object id.
+type Oid = gix::ObjectId;
 
 pub use crate::model::history::{
     ApprovalCommit, CommitInfo, DocChange, DocHistory, Fingerprint, History, HistoryStats,
@@ -94,6 +103,13 @@ pub enum HistoryError {
         /// The error libgit2 reported.
         source: git2::Error,
     },
+    /// Reading commits, trees or blobs (with gitoxide) failed.
+    Objects {
+        /// What was being read.
+        context: String,
+        /// The error gitoxide reported.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl HistoryError {
@@ -101,6 +117,16 @@ impl HistoryError {
         HistoryError::Git {
             context: context.into(),
             source,
+        }
+    }
+
+    fn objects(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        HistoryError::Objects {
+            context: context.into(),
+            source: source.into(),
         }
     }
 }
@@ -114,6 +140,9 @@ impl fmt::Display for HistoryError {
             HistoryError::Git { context, source } => {
                 write!(f, "git history: {context}: {}", source.message())
             }
+            HistoryError::Objects { context, source } => {
+                write!(f, "git history: {context}: {source}")
+            }
         }
     }
 }
@@ -123,6 +152,7 @@ impl std::error::Error for HistoryError {
         match self {
             HistoryError::NotARepository { .. } => None,
             HistoryError::Git { source, .. } => Some(source),
+            HistoryError::Objects { source, .. } => Some(source.as_ref()),
         }
     }
 }
@@ -137,26 +167,18 @@ pub type FingerprintFn = dyn Fn(&[u8]) -> Option<Fingerprint> + Sync;
 /// The repository is discovered from `isms_root`, which may be its work tree
 /// or any folder below it. Works on repositories without commits, on a
 /// detached HEAD and on shallow clones.
-///
-/// Sets two process-wide libgit2 options, for speed: objects are not
-/// re-hashed on every read (git itself does not do that either) and
-/// libgit2's object cache is off (this module keeps its own caches;
-/// libgit2's would hold every commit and tree it reads). Neither affects
-/// libgit2's cache of delta bases in pack files.
 pub fn read_history(
     isms_root: &Path,
     doc_paths: &[String],
     fingerprint: &FingerprintFn,
     options: &HistoryOptions,
 ) -> Result<History, HistoryError> {
-    git2::opts::strict_hash_verification(false);
-    git2::opts::enable_caching(false);
-    let repo = Repository::discover(isms_root).map_err(|e| HistoryError::NotARepository {
+    let repo = gix::discover(isms_root).map_err(|e| HistoryError::NotARepository {
         path: isms_root.to_path_buf(),
-        reason: e.message().to_string(),
+        reason: e.to_string(),
     })?;
     let prefix = root_prefix(&repo, isms_root)?;
-    let git_dir = repo.path().to_path_buf();
+    let git_dir = repo.git_dir().to_path_buf();
     let shallow = repo.is_shallow();
     let keys: Vec<String> = doc_paths.iter().map(|p| normalise_doc_path(p)).collect();
 
@@ -216,7 +238,7 @@ fn normalise_doc_path(path: &str) -> String {
 }
 
 /// The ISMS root relative to the repository's work tree.
-fn root_prefix(repo: &Repository, isms_root: &Path) -> Result<String, HistoryError> {
+fn root_prefix(repo: &gix::Repository, isms_root: &Path) -> Result<String, HistoryError> {
     let not_repo = |reason: String| HistoryError::NotARepository {
         path: isms_root.to_path_buf(),
         reason,
@@ -250,7 +272,7 @@ fn root_prefix(repo: &Repository, isms_root: &Path) -> Result<String, HistoryErr
 /// Drops `garbage` on a thread of its own when it is `large`: freeing a
 /// long history's hundreds of thousands of small allocations takes tens of
 /// milliseconds that nothing needs to wait for. Only plain data may be
-/// passed (no libgit2 handles, which must not outlive its shutdown at exit).
+/// passed (no repository handles).
 fn free_later<T: Send + 'static>(large: bool, garbage: T) {
     if !large {
         return;
@@ -276,7 +298,7 @@ struct Walked {
 /// Everything except the working-tree status: commits, changes, fingerprints
 /// and the per-document replay.
 fn walk(
-    repo: Repository,
+    repo: gix::Repository,
     git_dir: &Path,
     prefix: &str,
     docs: &[String],
@@ -284,16 +306,12 @@ fn walk(
     options: &HistoryOptions,
 ) -> Result<Walked, HistoryError> {
     let mut stats = HistoryStats::default();
-    let head = match repo.head() {
-        Ok(reference) => Some(
-            reference
-                .peel_to_commit()
-                .map_err(|e| HistoryError::git("resolving HEAD", e))?
-                .id(),
-        ),
-        Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => None,
-        Err(e) => return Err(HistoryError::git("reading HEAD", e)),
-    };
+    let head = repo
+        .head()
+        .map_err(|e| HistoryError::objects("reading HEAD", e))?
+        .try_peel_to_id()
+        .map_err(|e| HistoryError::objects("resolving HEAD", e))?
+        .map(|id| id.detach());
     let Some(head) = head else {
         return Ok(Walked {
             head: None,
@@ -331,37 +349,19 @@ fn walk(
     let cache_head_root = loaded.head.as_ref().map(|h| h.root);
     let cache_was_read = stats.cache_read;
 
-    let packs = pack::Packs::open(&repo.commondir().join("objects"));
-    let shallow_ids = graph::shallow_ids(&repo);
-    let (send, seen) = std::sync::mpsc::channel();
-    let (commits, early) = std::thread::scope(|scope| {
-        let early = scope.spawn(|| diff::compare_while_walking(git_dir, &packs, prefix, seen));
-        let mut tell = move |commit: &graph::Commit| {
-            // A closed channel only means the early work stopped.
-            let _ = send.send(diff::Seen::of(commit));
-        };
-        let commits = graph::collect(
-            &repo,
-            &packs,
-            head,
-            std::mem::take(&mut loaded.commits),
-            &shallow_ids,
-            &mut tell,
-        );
-        // Ends the early work before waiting for it.
-        drop(tell);
-        match early.join() {
-            Ok(early) => (commits, early),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
-    let mut commits = commits?;
+    let shallow_ids = graph::shallow_ids(&repo)?;
+    let mut commits = graph::collect(
+        &repo,
+        head,
+        std::mem::take(&mut loaded.commits),
+        &shallow_ids,
+    )?;
     stats.commits = commits.len();
     stats.commits_computed = commits.iter().filter(|c| c.fresh).count();
     // Commits at the edge of a shallow history are recomputed on every run
     // (they may gain parents), so they never make the cache stale.
     let fresh_cacheable = commits.iter().filter(|c| c.fresh && !c.cut).count();
-    diff::compute_roots(&repo, &packs, prefix, &mut commits, &early)?;
+    diff::compute_roots(&repo, prefix, &mut commits)?;
 
     // The versions at HEAD, for head_fingerprint and to seed the replay.
     let head_root = commits.first().and_then(|c| c.root);
@@ -369,7 +369,7 @@ fn walk(
         Some(listed) if listed.root == head_root => listed,
         _ => cache::HeadFiles {
             root: head_root,
-            files: diff::list_md(&repo, &packs, head_root)?,
+            files: diff::list_md(&repo, head_root)?,
         },
     };
     let listing_cached = stats.cache_read && cache_head_root == Some(head_root);
@@ -383,7 +383,7 @@ fn walk(
         .map(|d| head_files.get(d.as_str()).copied())
         .collect();
 
-    diff::compute_changes(&repo, &packs, &mut commits, early)?;
+    diff::compute_changes(&repo, &mut commits)?;
 
     let mut blobs = std::mem::take(&mut loaded.blobs);
     let mut wanted: HashSet<Oid> = HashSet::new();
@@ -396,11 +396,11 @@ fn walk(
     wanted.extend(head_blobs.iter().flatten());
     let missing: Vec<Oid> = wanted
         .iter()
-        .filter(|oid| !blobs.contains_key(oid))
+        .filter(|oid| !blobs.contains_key(*oid))
         .copied()
         .collect();
     stats.blobs_fingerprinted = missing.len();
-    let computed = pool::fingerprint_blobs(&repo, git_dir, &packs, &missing, fingerprint)?;
+    let computed = pool::fingerprint_blobs(&repo, &missing, fingerprint)?;
     if blobs.is_empty() {
         blobs = computed;
     } else {
@@ -442,7 +442,7 @@ fn walk(
     drop(head_files);
     free_later(
         commits.len() >= FREE_LATER_FROM,
-        (commits, blobs, wanted, listed, packs),
+        (commits, blobs, wanted, listed),
     );
     Ok(Walked {
         head: Some(head.to_string()),

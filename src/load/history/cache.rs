@@ -15,14 +15,15 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use super::graph::{Commit, FileChange};
-use super::Fingerprint;
+use super::{Fingerprint, Oid};
 
 /// Bumped whenever the layout or the meaning of a stored field changes.
-const FORMAT: u32 = 1;
+/// 2: commits are read with gitoxide, whose author names and subjects can
+/// differ from libgit2's on unusual commits; files of format 1 are ignored.
+const FORMAT: u32 = 2;
 
 /// What a cache file must match to be used.
 pub(super) struct Key<'a> {
@@ -139,7 +140,7 @@ pub(super) fn load(path: &Path, key: &Key<'_>) -> Result<Option<Loaded>, String>
 }
 
 fn oid(hex: &str) -> Option<Oid> {
-    Oid::from_str(hex).ok()
+    Oid::from_hex(hex.as_bytes()).ok()
 }
 
 fn opt_oid(hex: &Option<String>) -> Option<Option<Oid>> {
@@ -254,7 +255,7 @@ fn stored_commits(commits: &[Commit]) -> Vec<StoredCommit> {
 fn stored_blobs(blobs: &HashMap<Oid, Option<Fingerprint>>, keep: &HashSet<Oid>) -> Vec<StoredBlob> {
     blobs
         .iter()
-        .filter(|(oid, _)| keep.contains(oid))
+        .filter(|(oid, _)| keep.contains(*oid))
         .map(|(oid, f)| {
             StoredBlob(
                 oid.to_string(),

@@ -13,10 +13,8 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use git2::Oid;
-
 use super::graph::{Commit, FileChange};
-use super::{ApprovalCommit, DocChange, Fingerprint};
+use super::{ApprovalCommit, DocChange, Fingerprint, Oid};
 
 /// What the replay found for one document.
 pub(super) struct DocResult {

@@ -1,12 +1,12 @@
 //! The commits reachable from HEAD, in topological order.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use git2::{ErrorCode, ObjectType, Odb, Oid, Repository};
+use gix::objs::{Exists, FindExt};
+use gix::revision::walk::Sorting;
 
-use super::commit;
-use super::pack::{Kind, Packs, Reader};
-use super::HistoryError;
+use super::{pool, HistoryError, Oid};
 
 /// A `.md` file whose blob differs between a commit and its first parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,165 +49,136 @@ pub(super) struct Commit {
 }
 
 /// Commits listed as shallow-clone boundaries (`<common dir>/shallow`).
+pub(super) fn shallow_ids(repo: &gix::Repository) -> Result<HashSet<Oid>, HistoryError> {
+    let listed = repo
+        .shallow_commits()
+        .map_err(|e| HistoryError::objects("reading the list of shallow commits", e))?;
+    Ok(listed
+        .map(|ids| ids.iter().copied().collect())
+        .unwrap_or_default())
+}
+
+/// Reads one commit from the object database.
 ///
-/// Read directly so the boundary is known whether or not libgit2 hides the
-/// missing parents.
-pub(super) fn shallow_ids(repo: &Repository) -> HashSet<Oid> {
-    let Ok(text) = std::fs::read_to_string(repo.commondir().join("shallow")) else {
-        return HashSet::new();
-    };
-    text.lines()
-        .filter_map(|line| Oid::from_str(line.trim()).ok())
-        .collect()
-}
-
-/// Reads commits: the raw object from the pack reader (or the object
-/// database for loose ones), parsed by `commit`; libgit2's commit objects
-/// for anything that parser leaves alone.
-struct Loader<'r> {
-    repo: &'r Repository,
-    odb: Odb<'r>,
-    reader: Reader<'r>,
-}
-
-impl Loader<'_> {
-    fn load(&mut self, id: Oid, shallow: &HashSet<Oid>) -> Result<Commit, git2::Error> {
-        match self.raw(id).as_deref().and_then(commit::parse) {
-            Some(parsed) => {
-                // See `has_parents_on_record` for why the raw object decides.
-                let boundary = shallow.contains(&id) && !parsed.parents.is_empty();
-                Ok(Commit {
-                    id,
-                    parents: if boundary { Vec::new() } else { parsed.parents },
-                    parent_idx: Vec::new(),
-                    cut: boundary,
-                    time: parsed.time,
-                    offset: parsed.offset,
-                    author: parsed.author,
-                    subject: parsed.subject,
-                    tree: Some(parsed.tree),
-                    root: None,
-                    changes: Vec::new(),
-                    fresh: true,
-                })
-            }
-            None => load(self.repo, id, shallow),
-        }
-    }
-
-    /// The raw commit, `None` when it cannot be read this way.
-    fn raw(&mut self, id: Oid) -> Option<Vec<u8>> {
-        match self.reader.read_once(id) {
-            Some((Kind::Commit, data)) => Some(data),
-            Some(_) => None,
-            None => {
-                let object = self.odb.read(id).ok()?;
-                (object.kind() == ObjectType::Commit).then(|| object.data().to_vec())
-            }
-        }
-    }
-}
-
-fn load(repo: &Repository, id: Oid, shallow: &HashSet<Oid>) -> Result<Commit, git2::Error> {
-    let commit = repo.find_commit(id)?;
-    let author = commit.author();
-    let when = author.when();
-    let boundary = shallow.contains(&id) && has_parents_on_record(repo, id)?;
-    let parents = if boundary {
-        Vec::new()
-    } else {
-        commit.parent_ids().collect()
-    };
+/// A commit listed as shallow that names parents is a boundary: its parents
+/// are not in the repository, so they are dropped and the commit is `cut`.
+/// A clone as deep as the whole history still lists its root commit as
+/// shallow; that commit has no parents to miss.
+fn load(repo: &gix::Repository, id: Oid, shallow: &HashSet<Oid>) -> Result<Commit, HistoryError> {
+    let context = || format!("reading commit {id}");
+    let mut buf = Vec::new();
+    let commit = repo
+        .objects
+        .find_commit(&id, &mut buf)
+        .map_err(|e| HistoryError::objects(context(), e))?;
+    let author = commit
+        .author()
+        .map_err(|e| HistoryError::objects(context(), e))?;
+    let when = author.time().unwrap_or_default();
+    let parents: Vec<Oid> = commit.parents().collect();
+    let boundary = shallow.contains(&id) && !parents.is_empty();
     Ok(Commit {
         id,
-        parents,
+        parents: if boundary { Vec::new() } else { parents },
         parent_idx: Vec::new(),
         cut: boundary,
-        time: when.seconds(),
-        offset: when.offset_minutes(),
-        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        subject: commit
-            .summary_bytes()
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .unwrap_or_default(),
-        tree: Some(commit.tree_id()),
+        time: when.seconds,
+        offset: when.offset / 60,
+        author: String::from_utf8_lossy(author.name).into_owned(),
+        subject: String::from_utf8_lossy(&commit.message().summary()).into_owned(),
+        tree: Some(commit.tree()),
         root: None,
         changes: Vec::new(),
         fresh: true,
     })
 }
 
-/// Whether the stored commit object names any parent. A clone as deep as
-/// the whole history still lists its root commit as shallow; that commit has
-/// no parents to miss. Read from the raw object because libgit2 may hide the
-/// parents of shallow commits.
-fn has_parents_on_record(repo: &Repository, id: Oid) -> Result<bool, git2::Error> {
-    let odb = repo.odb()?;
-    let object = odb.read(id)?;
-    let data = object.data();
-    let header_end = data
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .unwrap_or(data.len());
-    Ok(data[..header_end]
-        .split(|&b| b == b'\n')
-        .any(|line| line.starts_with(b"parent ")))
-}
-
 /// Collects every commit reachable from `head`, taking what it can from
 /// `cached` and reading the rest from git, and returns them children first.
-/// `seen` is told about each commit as soon as it is found, so that work on
-/// it can start while the walk goes on.
+///
+/// Commits in the cache name their parents, so they are followed without
+/// reading anything. From the first commits the cache lacks, gitoxide's
+/// commit walk finds the rest (from the commit-graph file where the
+/// repository has one, so that commits need not be decoded just to find
+/// their parents; it stops at shallow boundaries and at commits in the
+/// cache). A parent whose object is missing (a damaged copy) is not walked:
+/// the commits naming it are `cut`. The commits not in the cache are then
+/// decoded on all cores, each thread with its own object database handle.
 pub(super) fn collect(
-    repo: &Repository,
-    packs: &Packs,
+    repo: &gix::Repository,
     head: Oid,
     mut cached: HashMap<Oid, Commit>,
     shallow: &HashSet<Oid>,
-    seen: &mut dyn FnMut(&Commit),
 ) -> Result<Vec<Commit>, HistoryError> {
-    let mut loader = Loader {
-        repo,
-        odb: repo
-            .odb()
-            .map_err(|e| HistoryError::git("opening the object database", e))?,
-        reader: Reader::new(packs),
-    };
-    let mut found: HashMap<Oid, Commit> = HashMap::new();
     let mut missing: HashSet<Oid> = HashSet::new();
+    let mut found: HashMap<Oid, Commit> = HashMap::new();
+    let mut to_load: Vec<Oid> = Vec::new();
+    let mut walked: HashSet<Oid> = HashSet::new();
     let mut stack = vec![head];
-    while let Some(id) = stack.pop() {
-        if found.contains_key(&id) || missing.contains(&id) {
-            continue;
-        }
-        let commit = match cached.remove(&id) {
-            Some(commit) if !shallow.contains(&id) => commit,
-            _ => match loader.load(id, shallow) {
-                Ok(commit) => commit,
-                Err(e) if e.code() == ErrorCode::NotFound && id != head => {
-                    missing.insert(id);
-                    continue;
+    loop {
+        // Through the cache first: its commits name their parents, so
+        // nothing needs reading. Commits it lacks are where the walk starts.
+        let mut tips = Vec::new();
+        while let Some(id) = stack.pop() {
+            if found.contains_key(&id) || walked.contains(&id) || missing.contains(&id) {
+                continue;
+            }
+            match cached.remove(&id) {
+                Some(commit) if !shallow.contains(&id) => {
+                    stack.extend(commit.parents.iter().copied());
+                    found.insert(id, commit);
                 }
-                Err(e) => return Err(HistoryError::git(format!("reading commit {id}"), e)),
-            },
-        };
-        for parent in commit.parents.iter().rev() {
-            if !found.contains_key(parent) {
-                stack.push(*parent);
+                _ if id != head && !repo.objects.exists(&id) => {
+                    missing.insert(id);
+                }
+                _ => tips.push(id),
             }
         }
-        seen(&commit);
-        found.insert(id, commit);
+        if tips.is_empty() {
+            break;
+        }
+        // gitoxide's walk from there, stopping at commits already found or
+        // in the cache (those go back to the loop above).
+        let reached_cache: RefCell<Vec<Oid>> = RefCell::new(Vec::new());
+        let gone: RefCell<Vec<Oid>> = RefCell::new(Vec::new());
+        let walk = repo
+            .rev_walk(tips)
+            .sorting(Sorting::BreadthFirst)
+            .selected(|id| {
+                if found.contains_key(id) || walked.contains(id) {
+                    return false;
+                }
+                if cached.contains_key(id) && !shallow.contains(id) {
+                    reached_cache.borrow_mut().push(id.to_owned());
+                    return false;
+                }
+                let exists = repo.objects.exists(id);
+                if !exists {
+                    gone.borrow_mut().push(id.to_owned());
+                }
+                exists
+            })
+            .map_err(|e| HistoryError::objects("starting the commit walk", e))?;
+        let mut new = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| HistoryError::objects("walking the commits", e))?;
+            new.push(info.id);
+        }
+        walked.extend(new.iter().copied());
+        to_load.extend(new);
+        missing.extend(gone.into_inner());
+        stack.extend(reached_cache.into_inner());
     }
+
+    let loaded = pool::map(repo, &to_load, |repo, id| load(repo, *id, shallow))?;
+    found.extend(loaded.into_iter().map(|c| (c.id, c)));
 
     if !missing.is_empty() {
         for commit in found.values_mut() {
             if commit.parents.iter().any(|p| missing.contains(p)) {
                 if !commit.fresh {
                     // Its stored changes were against a parent that is gone.
-                    *commit = load(repo, commit.id, shallow).map_err(|e| {
-                        HistoryError::git(format!("reading commit {}", commit.id), e)
-                    })?;
+                    *commit = load(repo, commit.id, shallow)?;
                 }
                 commit.parents.retain(|p| !missing.contains(p));
                 commit.cut = true;
