@@ -496,7 +496,9 @@ fn theme_findings(confined: &Confined, config: &Config, theme_line: Option<u32>)
 }
 
 /// Parses one `.md` file; `None` when it is not a controlled document.
-fn parse_file(rel: &str, bytes: &[u8]) -> Option<Parsed> {
+/// Public for the fuzz targets only.
+#[doc(hidden)]
+pub fn parse_file(rel: &str, bytes: &[u8]) -> Option<Parsed> {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
             let parsed = parse_document(rel, text);

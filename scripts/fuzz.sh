@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Fuzzes the input parsers and the Markdown renderer with cargo-fuzz
+# (libFuzzer): each target in fuzz/ runs for SECONDS (default 60) on a copy
+# of its seed corpus (fuzz/corpus/TARGET), so the repository is left as it
+# was. Fails on the first target that crashes, panics or breaks an
+# invariant, and prints the reproducer to run again with
+# `cargo +nightly fuzz run TARGET REPRODUCER`.
+#
+# Needs: the nightly toolchain (cargo-fuzz is installed when missing).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+seconds="${1:-60}"
+case "$seconds" in
+  '' | *[!0-9]*)
+    echo "usage: scripts/fuzz.sh [SECONDS]" >&2
+    exit 2
+    ;;
+esac
+targets=(front_matter markdown_html csv_records isms_toml)
+
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  cargo install --locked cargo-fuzz
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "==> building the fuzz targets"
+cargo +nightly fuzz build --fuzz-dir fuzz
+
+failed=0
+for target in "${targets[@]}"; do
+  echo "==> fuzzing $target for ${seconds}s"
+  mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
+  cp -R "fuzz/corpus/$target/." "$work/$target/corpus/"
+  args=(-max_total_time="$seconds" -artifact_prefix="$work/$target/artifacts/" -print_final_stats=1)
+  if [ -f "fuzz/dict/$target.dict" ]; then
+    args+=(-dict="fuzz/dict/$target.dict")
+  fi
+  set +e
+  cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$work/$target/corpus" -- "${args[@]}" \
+    >"$work/$target/log" 2>&1
+  status=$?
+  set -e
+  tail -n 15 "$work/$target/log"
+  if [ "$status" -ne 0 ]; then
+    failed=1
+    mkdir -p "fuzz/artifacts/$target"
+    for crash in "$work/$target/artifacts/"*; do
+      [ -e "$crash" ] || continue
+      cp "$crash" "fuzz/artifacts/$target/"
+      echo "$target FAILED: reproducer saved as fuzz/artifacts/$target/$(basename "$crash")" >&2
+      echo "  run again: cargo +nightly fuzz run $target fuzz/artifacts/$target/$(basename "$crash")" >&2
+    done
+    grep -m 1 -A 12 -E "panicked at|ERROR: (libFuzzer|AddressSanitizer)" "$work/$target/log" >&2 || true
+  fi
+done
+
+if [ "$failed" -ne 0 ]; then
+  exit 1
+fi
+echo "==> no crash in ${#targets[@]} targets (${seconds}s each)"
