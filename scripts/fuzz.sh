@@ -30,20 +30,22 @@ trap 'rm -rf "$work"' EXIT
 echo "==> building the fuzz targets"
 cargo +nightly fuzz build --fuzz-dir fuzz
 
-failed=0
-for target in "${targets[@]}"; do
-  echo "==> fuzzing $target for ${seconds}s"
+# One target on each core: 4 targets of SECONDS each take 2 x SECONDS.
+run_target() {
+  local target="$1"
   mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
   cp -R "fuzz/corpus/$target/." "$work/$target/corpus/"
-  args=(-max_total_time="$seconds" -artifact_prefix="$work/$target/artifacts/" -print_final_stats=1)
+  local args=(-max_total_time="$seconds" -artifact_prefix="$work/$target/artifacts/" -print_final_stats=1)
   if [ -f "fuzz/dict/$target.dict" ]; then
     args+=(-dict="fuzz/dict/$target.dict")
   fi
-  set +e
   cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$work/$target/corpus" -- "${args[@]}" \
     >"$work/$target/log" 2>&1
-  status=$?
-  set -e
+}
+
+report() {
+  local target="$1" status="$2"
+  echo "==> $target (${seconds}s)"
   tail -n 15 "$work/$target/log"
   if [ "$status" -ne 0 ]; then
     failed=1
@@ -56,6 +58,24 @@ for target in "${targets[@]}"; do
     done
     grep -m 1 -A 12 -E "panicked at|ERROR: (libFuzzer|AddressSanitizer)" "$work/$target/log" >&2 || true
   fi
+}
+
+failed=0
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  pair=("${targets[@]:i:2}")
+  echo "==> fuzzing ${pair[*]} for ${seconds}s"
+  pids=()
+  for target in "${pair[@]}"; do
+    run_target "$target" &
+    pids+=("$!")
+  done
+  for n in "${!pair[@]}"; do
+    set +e
+    wait "${pids[$n]}"
+    status=$?
+    set -e
+    report "${pair[$n]}" "$status"
+  done
 done
 
 if [ "$failed" -ne 0 ]; then
