@@ -280,7 +280,7 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert_eq!(n, 13 + 8 + 5 + 15);
+        assert_eq!(n, 13 + 8 + 5 + 16);
         assert_eq!(find("dc006").map(|r| r.code), Some("DC006"));
     }
 }
