@@ -257,9 +257,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             let review_line = mentions_review(line);
-            let uncovered = promises_in(line)
-                .into_iter()
-                .find(|p| !declared.contains(&p.span) && !(review_line && p.span == review));
+            let covered =
+                |p: &Promise| declared.contains(&p.span) || (review_line && p.span == review);
+            let uncovered = promises_in(line).into_iter().find(|p| !covered(p));
             let Some(promise) = uncovered else {
                 continue;
             };
