@@ -3,14 +3,17 @@
 
 mod common;
 
-use common::{check_json, edit, example_repo, remove, rule_paths};
+use common::{
+    check_json, commit_all, edit, example_repo, findings, isms, remove, rule_paths, AS_OF,
+};
 
-/// (what is broken, the change, the only expected (rule, path)).
+/// (what is broken, the change, the only expected rule, and every path it
+/// fires at: empty when the finding has no single file).
 type Breakage = (
     &'static str,
     fn(&std::path::Path),
     &'static str,
-    &'static str,
+    &'static [&'static str],
 );
 
 fn breakages() -> Vec<Breakage> {
@@ -25,7 +28,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD002",
-            "",
+            &[],
         ),
         (
             "auditor is the ISMS lead",
@@ -37,7 +40,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD003",
-            "records/internal-audit/2026-internal-audit.md",
+            &["records/internal-audit/2026-internal-audit.md"],
         ),
         (
             "review too late",
@@ -49,7 +52,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD005",
-            "",
+            &[],
         ),
         (
             "no top management at review",
@@ -61,7 +64,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD006",
-            "records/management-review/2027-01-management-review.md",
+            &["records/management-review/2027-01-management-review.md"],
         ),
         (
             "review input missing",
@@ -73,7 +76,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD006",
-            "records/management-review/2027-01-management-review.md",
+            &["records/management-review/2027-01-management-review.md"],
         ),
         (
             "risk accepted by someone else",
@@ -85,13 +88,13 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD007",
-            "risk/risk-register.csv",
+            &["risk/risk-register.csv"],
         ),
         (
             "no recent access review",
             |r| remove(&r.join("records/access-reviews/2027-01.md")),
             "RD008",
-            "procedures/access-review.md",
+            &["policies/access-control.md", "procedures/access-review.md"],
         ),
         (
             "someone untrained",
@@ -103,13 +106,13 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD009",
-            "records/training/2026-security-awareness.md",
+            &["records/training/2026-security-awareness.md"],
         ),
         (
             "no incident log",
             |r| remove(&r.join("records/incidents/incident-log.md")),
             "RD010",
-            "",
+            &[],
         ),
         (
             "supplier not assessed",
@@ -121,7 +124,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD011",
-            "records/suppliers/supplier-register.csv",
+            &["records/suppliers/supplier-register.csv"],
         ),
         (
             "audit finding without action",
@@ -133,7 +136,7 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD012",
-            "records/internal-audit/2026-internal-audit.md",
+            &["records/internal-audit/2026-internal-audit.md"],
         ),
         (
             "policy hidden from staff",
@@ -145,32 +148,86 @@ fn breakages() -> Vec<Breakage> {
                 )
             },
             "RD013",
-            "policies/remote-working.md",
+            &["policies/remote-working.md"],
         ),
         (
             "no stage 2 date",
             |r| edit(&r.join("isms.toml"), "stage2 = 2027-03-02\n", ""),
             "RD015",
-            "isms.toml",
+            &["isms.toml"],
         ),
     ]
 }
 
 #[test]
 fn each_broken_record_fires_exactly_its_rule() {
-    for (what, change, rule, path) in breakages() {
+    for (what, change, rule, paths) in breakages() {
         let (_dir, root, repo) = example_repo();
         change(&root);
         common::commit_all(&repo, what, 1);
         let (code, json) = check_json(&root);
         let got = rule_paths(&json);
-        let expected_path = (!path.is_empty()).then(|| path.to_string());
         assert!(!got.is_empty(), "{what}: nothing reported");
         assert!(
-            got.iter().all(|(r, p)| r == rule
-                && (expected_path.is_none() || p.as_ref() == expected_path.as_ref())),
-            "{what}: expected only {rule} at {path:?}, got {got:?}"
+            got.iter().all(|(r, _)| r == rule),
+            "{what}: expected only {rule}, got {got:?}"
         );
+        if !paths.is_empty() {
+            let mut at: Vec<&str> = got
+                .iter()
+                .map(|(_, p)| p.as_deref().unwrap_or(""))
+                .collect();
+            at.sort_unstable();
+            at.dedup();
+            assert_eq!(at, paths, "{what}: {rule} at the wrong files");
+        }
         assert!(code == 0 || code == 1, "{what}: exit {code}");
     }
+}
+
+#[test]
+fn example_keeps_every_promise_it_writes() {
+    let (_dir, root, _repo) = example_repo();
+    let (code, stdout, stderr) = isms(&[
+        "check",
+        root.to_str().expect("utf-8 path"),
+        "--as-of",
+        AS_OF,
+        "--fail-on",
+        "observation",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("0 error(s), 0 major, 0 minor, 0 observation(s)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn undeclared_restore_test_is_a_promise_at_its_line() {
+    let (_dir, root, repo) = example_repo();
+    let path = "procedures/backup-and-restore.md";
+    edit(
+        &root.join(path),
+        "recurring:\n  - record: restore-test\n    every: quarterly\n",
+        "",
+    );
+    commit_all(&repo, "Drop the restore test declaration", 1);
+    let text = std::fs::read_to_string(root.join(path)).expect("read");
+    let line = text
+        .lines()
+        .position(|l| l == "Every quarter, a site reliability engineer restores:")
+        .expect("promising line") as u64
+        + 1;
+    let (code, json) = check_json(&root);
+    assert_eq!(
+        findings(&json),
+        vec![("RD021".to_string(), path.to_string(), line)]
+    );
+    let message = json["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("PRO-BK") && message.contains("\"Every quarter\" (every 3 months)"),
+        "{message}"
+    );
+    assert_eq!(code, 0, "an observation is below the default --fail-on");
 }

@@ -6,6 +6,7 @@
 pub mod document_control;
 pub mod ids;
 pub mod links;
+pub mod promises;
 pub mod records;
 
 pub mod soa;
@@ -40,6 +41,7 @@ pub fn run_all(ctx: &Context) -> Vec<Finding> {
     step("checks: soa", || soa::check(ctx, &mut out));
     step("checks: stage 1", || stage1::check(ctx, &mut out));
     step("checks: records", || records::check(ctx, &mut out));
+    step("checks: promises", || promises::check(ctx, &mut out));
     out
 }
 

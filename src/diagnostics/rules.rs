@@ -225,6 +225,10 @@ rules! {
         "No `[audit] stage2` date: timeline rules were not judged.",
         "Without the Stage 2 date the tool cannot say whether the audit and review are early enough.",
         "Set `stage2` under `[audit]` in `isms.toml`.";
+    RD021 = "RD021", Observation, "8.1", Stage2,
+        "A body promises a recurring activity in words (daily, quarterly, every six months...) that the document does not declare in `recurring:`.",
+        "Documents that promise what nobody does are the most common Stage 2 finding: the auditor reads \"quarterly\" and asks for the last four records. Declared in `recurring:`, the promise is checked by RD008 before the auditor asks.",
+        "Declare the activity in the document's `recurring:` with the same interval (`{record: access-review, every: quarterly}`) and keep records of it, or reword the sentence so it promises only what is done. A line about the document's own review at its review interval is not a promise.";
 }
 
 /// Looks a rule up by code, case-insensitively.
@@ -276,7 +280,7 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert_eq!(n, 13 + 8 + 5 + 15);
+        assert_eq!(n, 13 + 8 + 5 + 16);
         assert_eq!(find("dc006").map(|r| r.code), Some("DC006"));
     }
 }
