@@ -449,3 +449,34 @@ fn audit_timeline_shows_late_missing_and_upcoming_milestones() {
     assert_eq!(milestone_state(&index, "access-review"), "upcoming");
     assert!(index.contains("To do by 2027-04-20"));
 }
+
+#[test]
+fn a_theme_template_that_fails_names_itself_and_writes_nothing() {
+    let isms = small_isms();
+    let root = isms.path();
+    write(
+        root,
+        "theme/templates/staff/doc.html",
+        "{% extends \"base.html\" %}{% block main %}{{ page.missing_value.deeper }}{% endblock %}",
+    );
+    let out = tempfile::tempdir().expect("out");
+    let site = out.path().join("site");
+    let output = build(root, &site);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("rendering staff/docs/") && stderr.contains("with staff/doc.html"),
+        "{stderr}"
+    );
+    assert!(!site.exists(), "a failed render writes nothing");
+
+    write(root, "theme/templates/staff/doc.html", "{% if %}");
+    let output = build(root, &site);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("theme templates") && stderr.contains("staff/doc.html"),
+        "{stderr}"
+    );
+    assert!(!site.exists());
+}

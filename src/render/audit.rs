@@ -2,6 +2,7 @@
 //! overview shows the verdict, the Stage 2 preparation timeline, SoA coverage
 //! by theme and the document register; then one page per document.
 
+use super::RenderError;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,7 +31,7 @@ pub fn render(
     summary: &Summary,
     findings: &[Finding],
     pages: &Pages,
-) -> Result<Vec<SiteFile>, String> {
+) -> Result<Vec<SiteFile>, RenderError> {
     let tera = &pages.theme.tera;
     let site = SiteContext::of(isms);
     let mut files = static_files(isms)?;
@@ -101,7 +102,7 @@ pub fn render(
             pages.keyed("audit/register.html", register_key, || {
                 let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
                 ctx.insert("register", &register_rows);
-                render_page(tera, "audit/register.html", &ctx)
+                render_page(tera, "audit/register.html", &ctx, "audit/register.html")
             })
         })?,
     ));
@@ -129,7 +130,7 @@ pub fn render(
             .map(|d| (d.id.as_str(), d.path.as_str()))
             .collect::<Vec<_>>(),
     ));
-    let doc_pages: Vec<Result<SiteFile, String>> = step("audit: document pages", || {
+    let doc_pages: Vec<Result<SiteFile, RenderError>> = step("audit: document pages", || {
         isms.documents
             .par_iter()
             .map(|doc| {
@@ -157,8 +158,7 @@ pub fn render(
                     ctx.insert("history", &history_rows(isms, doc, &keep_all));
                     ctx.insert("controls", &covered_controls(doc));
                     ctx.insert("clauses", &covered_clauses(doc));
-                    let html = render_page(tera, "audit/doc.html", &ctx)
-                        .map_err(|e| format!("{}: {e}", doc.path))?;
+                    let html = render_page(tera, "audit/doc.html", &ctx, &format!("audit/{path}"))?;
                     Ok(Rendered {
                         bytes: html,
                         extra: String::new(),

@@ -1,6 +1,7 @@
 //! Audit index pages built from the checks: the findings by severity, and
 //! clauses 4-10 with the documented information that meets each.
 
+use super::RenderError;
 use serde::Serialize;
 
 use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
@@ -39,7 +40,7 @@ pub(crate) fn findings_page(
     findings: &[Finding],
     site: &SiteContext,
     pages: &Pages,
-) -> Result<SiteFile, String> {
+) -> Result<SiteFile, RenderError> {
     // The page shows the findings and links the documents they name.
     let ids: Vec<&str> = isms
         .documents
@@ -62,7 +63,7 @@ fn findings_html(
     findings: &[Finding],
     site: &SiteContext,
     pages: &Pages,
-) -> Result<super::Bytes, String> {
+) -> Result<super::Bytes, RenderError> {
     let groups: Vec<Group> = Severity::ALL
         .iter()
         .map(|&sev| Group {
@@ -107,7 +108,12 @@ fn findings_html(
     let mut ctx = page_context(site, "audit", "", "Findings", false, false);
     ctx.insert("groups", &groups);
     ctx.insert("total", &findings.len());
-    super::render_page(&pages.theme.tera, "audit/findings.html", &ctx)
+    super::render_page(
+        &pages.theme.tera,
+        "audit/findings.html",
+        &ctx,
+        "audit/findings.html",
+    )
 }
 
 /// `clauses.html`: the mandatory documented information of clauses 4-10 and
@@ -116,7 +122,7 @@ pub(crate) fn clauses_page(
     isms: &Isms,
     site: &SiteContext,
     pages: &Pages,
-) -> Result<SiteFile, String> {
+) -> Result<SiteFile, RenderError> {
     let rows: Vec<Vec<Cell>> = REQUIRED
         .iter()
         .map(|req| {

@@ -2,6 +2,7 @@
 //! `check --format json` prints them, the document register as CSV, and a
 //! manifest with the checksum of every source file the build read.
 
+use super::RenderError;
 use serde::Serialize;
 
 use super::register;
@@ -33,8 +34,9 @@ pub(crate) fn render(
     findings: &[Finding],
     register_rows: &[register::RegisterRow],
     pages: &Pages,
-) -> Result<Vec<SiteFile>, String> {
-    let summary_key = serde_json::to_string(summary).map_err(|e| e.to_string())?;
+) -> Result<Vec<SiteFile>, RenderError> {
+    let summary_key = serde_json::to_string(summary)
+        .map_err(|e| RenderError::export("audit/exports/findings.json", e))?;
     let findings_key = crate::diagnostics::finding::findings_key(findings);
     let findings_json = pages.keyed(
         "audit/exports/findings.json",
@@ -59,7 +61,7 @@ pub(crate) fn render(
 }
 
 /// `findings.json`: exactly what `isms check --format json` prints.
-fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, String> {
+fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, RenderError> {
     // The root as given on the command line may be an absolute path; the
     // export names the ISMS root as `.` so builds from any folder match.
     let portable = Summary {
@@ -72,7 +74,7 @@ fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, Str
 }
 
 /// `manifest.json`: what the build read, with checksums.
-fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, String> {
+fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, RenderError> {
     let manifest = Manifest {
         schema: 1,
         tool_version: summary.tool_version,
@@ -85,20 +87,23 @@ fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, String> {
             .map(|(path, sha256)| ManifestFile { path, sha256 })
             .collect(),
     };
-    let mut manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
+    let mut manifest_json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| RenderError::export("audit/exports/manifest.json", e))?;
     manifest_json.push(b'\n');
     Ok(manifest_json)
 }
 
 /// The register as CSV: the overview's columns (see [`super::register`]),
 /// plus each document's path in place of the link to its page.
-fn register_csv(rows: &[register::RegisterRow]) -> Result<Vec<u8>, String> {
+fn register_csv(rows: &[register::RegisterRow]) -> Result<Vec<u8>, RenderError> {
+    let csv_error =
+        |e: &dyn std::fmt::Display| RenderError::export("audit/exports/register.csv", e);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(register::CSV_HEADER)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| csv_error(&e))?;
     for row in rows {
         w.write_record(register::csv_record(row).iter().map(|c| neutralise(c)))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| csv_error(&e))?;
     }
-    w.into_inner().map_err(|e| e.to_string())
+    w.into_inner().map_err(|e| csv_error(&e))
 }

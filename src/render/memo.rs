@@ -9,6 +9,7 @@
 //! The key must cover every input of the page; the callers compute it next to
 //! the code that builds the page's context, so that the two change together.
 
+use super::RenderError;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -84,8 +85,8 @@ impl Memo {
     pub fn theme(
         &self,
         key: u64,
-        parse: impl FnOnce() -> Result<super::Theme, String>,
-    ) -> Result<Arc<super::Theme>, String> {
+        parse: impl FnOnce() -> Result<super::Theme, RenderError>,
+    ) -> Result<Arc<super::Theme>, RenderError> {
         if self.enabled {
             if let Ok(cached) = self.theme.lock() {
                 if let Some(theme) = cached.as_ref().filter(|t| t.key == key) {
@@ -108,8 +109,8 @@ impl Memo {
         &self,
         path: &str,
         key: u64,
-        render: impl FnOnce() -> Result<Rendered, String>,
-    ) -> Result<Rendered, String> {
+        render: impl FnOnce() -> Result<Rendered, RenderError>,
+    ) -> Result<Rendered, RenderError> {
         if !self.enabled {
             return render();
         }
@@ -147,19 +148,22 @@ impl Memo {
         theme_key: u64,
         name: &str,
         ctx: tera::Context,
-    ) -> Result<super::Bytes, String> {
+    ) -> Result<super::Bytes, RenderError> {
         if !self.enabled {
-            return super::render_page(tera, name, &ctx);
+            return super::render_page(tera, name, &ctx, path);
         }
         let value = ctx.into_json();
         let mut hasher = DefaultHasher::new();
         (theme_key, name).hash(&mut hasher);
         hash_json(&value, &mut hasher);
         self.page(path, hasher.finish(), || {
-            let ctx =
-                tera::Context::from_value(value).map_err(|e| format!("rendering {name}: {e}"))?;
+            let ctx = tera::Context::from_value(value).map_err(|e| RenderError::Page {
+                page: path.to_string(),
+                template: name.to_string(),
+                message: e.to_string(),
+            })?;
             Ok(Rendered {
-                bytes: super::render_page(tera, name, &ctx)?,
+                bytes: super::render_page(tera, name, &ctx, path)?,
                 extra: String::new(),
             })
         })
@@ -206,7 +210,7 @@ pub fn key_of<T: Hash + ?Sized>(value: &T) -> u64 {
 mod tests {
     use super::*;
 
-    fn page(text: &str) -> Result<Rendered, String> {
+    fn page(text: &str) -> Result<Rendered, RenderError> {
         Ok(Rendered {
             bytes: text.as_bytes().to_vec().into(),
             extra: String::new(),
@@ -294,7 +298,7 @@ mod tests {
     fn errors_are_not_stored() {
         let memo = Memo::enabled();
         memo.begin();
-        assert!(memo.page("a", 1, || Err("bad".into())).is_err());
+        assert!(memo.page("a", 1, || Err(RenderError::export("x", "bad"))).is_err());
         assert_eq!(
             memo.page("a", 1, || page("ok"))
                 .expect("a")

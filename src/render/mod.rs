@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod audit_pages;
 pub mod coverage;
+pub mod error;
 pub mod exports;
 pub mod markdown;
 pub mod memo;
@@ -16,6 +17,8 @@ pub mod staff;
 pub mod write;
 
 use serde::Serialize;
+
+pub use error::RenderError;
 use tera::{Context, Tera};
 
 use crate::model::confined::{Confined, ReadError};
@@ -103,7 +106,7 @@ pub fn render_sites(
     isms: &Isms,
     summary: &crate::report::Summary,
     findings: &[crate::diagnostics::finding::Finding],
-) -> Result<Sites, String> {
+) -> Result<Sites, RenderError> {
     render_sites_with(isms, summary, findings, &memo::Memo::default())
 }
 
@@ -114,7 +117,7 @@ pub fn render_sites_with(
     summary: &crate::report::Summary,
     findings: &[crate::diagnostics::finding::Finding],
     memo: &memo::Memo,
-) -> Result<Sites, String> {
+) -> Result<Sites, RenderError> {
     let theme = crate::timing::step("render: theme", || theme(isms, memo))?;
     memo.begin();
     let pages = Pages {
@@ -142,7 +145,7 @@ impl Pages<'_> {
     /// Renders template `name` with `ctx` as the page at `path` (unique
     /// within both sites: `audit/soa.html`), or reuses the page rendered
     /// from the same template and context.
-    pub fn render(&self, path: &str, name: &str, ctx: Context) -> Result<Bytes, String> {
+    pub fn render(&self, path: &str, name: &str, ctx: Context) -> Result<Bytes, RenderError> {
         self.memo
             .template_page(path, &self.theme.tera, self.theme.key, name, ctx)
     }
@@ -153,8 +156,8 @@ impl Pages<'_> {
         &self,
         path: &str,
         key: u64,
-        render: impl FnOnce() -> Result<Bytes, String>,
-    ) -> Result<Bytes, String> {
+        render: impl FnOnce() -> Result<Bytes, RenderError>,
+    ) -> Result<Bytes, RenderError> {
         self.memo
             .page(path, key, || {
                 Ok(memo::Rendered {
@@ -188,16 +191,18 @@ fn theme_dir(isms: &Isms) -> Option<std::path::PathBuf> {
 
 /// Reads of theme files, confined to the theme folder (and an implicit
 /// `theme/` to the ISMS).
-fn theme_reader(isms: &Isms, dir: &std::path::Path) -> Result<Confined, String> {
-    let theme = Confined::new(dir)
-        .map_err(|e| format!("theme folder {} cannot be read: {e}", dir.display()))?;
+fn theme_reader(isms: &Isms, dir: &std::path::Path) -> Result<Confined, RenderError> {
+    let folder = |source: ReadError| RenderError::Read {
+        what: "theme folder",
+        path: dir.to_path_buf(),
+        source,
+    };
+    let theme = Confined::new(dir).map_err(|e| folder(e.into()))?;
     if isms.config.site.theme.is_none() {
         Confined::new(&isms.root)
-            .and_then(|root| {
-                root.resolve(theme.root())
-                    .map_err(|e| std::io::Error::other(e.to_string()))
-            })
-            .map_err(|e| format!("theme folder {}: {e}", dir.display()))?;
+            .map_err(ReadError::from)
+            .and_then(|root| root.resolve(theme.root()))
+            .map_err(folder)?;
     }
     Ok(theme)
 }
@@ -226,27 +231,24 @@ fn files_below(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
 
 /// The default theme's templates, overridden by any template of the same
 /// name in the ISMS's theme folder (`templates/`).
-fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, String> {
+fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, RenderError> {
     let mut templates: Vec<(String, String)> = TEMPLATES
         .iter()
         .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
         .collect();
     if let Some(dir) = theme_dir(isms) {
         if !dir.is_dir() {
-            return Err(format!(
-                "theme folder {} does not exist ([site] theme)",
-                dir.display()
-            ));
+            return Err(RenderError::NoThemeFolder { path: dir });
         }
         let reader = theme_reader(isms, &dir)?;
         for (name, path) in files_below(&dir.join("templates")) {
-            let text = reader
-                .read(&path)
-                .map_err(|e| format!("theme template {}: {e}", path.display()))
-                .and_then(|b| {
-                    String::from_utf8(b)
-                        .map_err(|_| format!("theme template {} is not UTF-8", path.display()))
-                })?;
+            let bytes = reader.read(&path).map_err(|source| RenderError::Read {
+                what: "theme template",
+                path: path.clone(),
+                source,
+            })?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| RenderError::NotUtf8 { path: path.clone() })?;
             templates.retain(|(n, _)| *n != name);
             templates.push((name, text));
         }
@@ -255,7 +257,9 @@ fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, String
     memo.theme(key, || {
         let mut tera = Tera::default();
         tera.add_raw_templates(templates)
-            .map_err(|e| format!("theme templates: {}", tera_error(&e)))?;
+            .map_err(|e| RenderError::Templates {
+                message: RenderError::chain(&e),
+            })?;
         Ok(Theme { tera, key })
     })
 }
@@ -276,7 +280,7 @@ pub(crate) fn logo_path(isms: &Isms) -> Option<String> {
 
 /// The static theme files (default, then the ISMS theme's `static/`, which
 /// wins on equal paths) and the logo, as site files.
-pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, String> {
+pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, RenderError> {
     let mut files: Vec<SiteFile> = STATIC
         .iter()
         .map(|(path, bytes)| ((*path).to_string(), Bytes::new(bytes.to_vec())))
@@ -284,9 +288,11 @@ pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, String> {
     if let Some(dir) = theme_dir(isms) {
         let reader = theme_reader(isms, &dir)?;
         for (name, path) in files_below(&dir.join("static")) {
-            let bytes = reader
-                .read(&path)
-                .map_err(|e| format!("theme file {}: {e}", path.display()))?;
+            let bytes = reader.read(&path).map_err(|source| RenderError::Read {
+                what: "theme file",
+                path: path.clone(),
+                source,
+            })?;
             files.retain(|(n, _)| *n != name);
             files.push((name, Bytes::new(bytes)));
         }
@@ -295,29 +301,31 @@ pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, String> {
         let bytes = Confined::new(&isms.root)
             .map_err(ReadError::from)
             .and_then(|root| root.read(logo))
-            .map_err(|e| format!("logo {logo}: {e}"))?;
+            .map_err(|source| RenderError::Read {
+                what: "logo",
+                path: isms.root.join(logo),
+                source,
+            })?;
         files.push((published, Bytes::new(bytes)));
     }
     Ok(files)
 }
 
-/// Renders one template, with the whole error chain in the message (Tera's
-/// top-level message alone rarely names the cause).
-pub(crate) fn render_page(tera: &Tera, name: &str, ctx: &Context) -> Result<Bytes, String> {
+/// Renders template `name` as the page at `page` (for the error, which
+/// names both).
+pub(crate) fn render_page(
+    tera: &Tera,
+    name: &str,
+    ctx: &Context,
+    page: &str,
+) -> Result<Bytes, RenderError> {
     tera.render(name, ctx)
         .map(|text| Bytes::new(text.into_bytes()))
-        .map_err(|e| format!("rendering {name}: {}", tera_error(&e)))
-}
-
-fn tera_error(e: &tera::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
+        .map_err(|e| RenderError::Page {
+            page: page.to_string(),
+            template: name.to_string(),
+            message: RenderError::chain(&e),
+        })
 }
 
 /// The `site` object of `base.html`.

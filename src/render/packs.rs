@@ -1,6 +1,7 @@
 //! Evidence packs of the audit index: for each area an auditor samples, the
 //! records with their dates and their CSV data as tables.
 
+use super::RenderError;
 use serde::Serialize;
 
 use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
@@ -32,7 +33,7 @@ pub(crate) fn render(
     isms: &Isms,
     site: &SiteContext,
     pages: &Pages,
-) -> Result<(Vec<SiteFile>, Vec<PackLink>), String> {
+) -> Result<(Vec<SiteFile>, Vec<PackLink>), RenderError> {
     let mut files = Vec::new();
     let mut links = Vec::new();
     for area in &EVIDENCE_AREAS {

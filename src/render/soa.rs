@@ -2,6 +2,7 @@
 //! catalogue order with applicability, status, justification, implementing
 //! documents and evidence, and the same table as `exports/soa.csv`.
 
+use super::RenderError;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -165,7 +166,7 @@ pub(crate) fn render(
     site: &SiteContext,
     pages: &Pages,
     as_of: crate::model::ids::Date,
-) -> Result<Vec<SiteFile>, String> {
+) -> Result<Vec<SiteFile>, RenderError> {
     let all = rows(isms, findings);
     let groups: Vec<ThemeGroup> = Theme::ALL
         .iter()
@@ -226,7 +227,7 @@ pub(crate) fn render(
             );
             ctx.insert("groups", &groups);
             ctx.insert("soa_doc", &soa_doc);
-            super::render_page(&pages.theme.tera, "audit/soa.html", &ctx)
+            super::render_page(&pages.theme.tera, "audit/soa.html", &ctx, "audit/soa.html")
         },
     )?;
     // The exports hold the records' text, the spreadsheet also the as-of
@@ -241,7 +242,7 @@ pub(crate) fn render(
         || {
             soa_xlsx(&all, as_of)
                 .map(super::Bytes::new)
-                .map_err(|e| format!("soa.xlsx: {e}"))
+                .map_err(|e| RenderError::export("audit/exports/soa.xlsx", e))
         },
     )?;
     Ok(vec![
@@ -324,14 +325,15 @@ fn soa_record(r: &ControlRow) -> [String; 8] {
     ]
 }
 
-fn soa_csv(rows: &[ControlRow]) -> Result<Vec<u8>, String> {
+fn soa_csv(rows: &[ControlRow]) -> Result<Vec<u8>, RenderError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(SOA_HEADER).map_err(|e| e.to_string())?;
+    let csv_error = |e: &dyn std::fmt::Display| RenderError::export("audit/exports/soa.csv", e);
+    w.write_record(SOA_HEADER).map_err(|e| csv_error(&e))?;
     for r in rows {
         w.write_record(soa_record(r).iter().map(|c| neutralise(c)))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| csv_error(&e))?;
     }
-    w.into_inner().map_err(|e| e.to_string())
+    w.into_inner().map_err(|e| csv_error(&e))
 }
 
 #[cfg(test)]

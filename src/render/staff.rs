@@ -1,6 +1,7 @@
 //! The staff site: only documents [`Isms::on_staff_site`] allows (contract
 //! section 4), and nothing that names any other document.
 
+use super::RenderError;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
@@ -60,7 +61,7 @@ fn entry(doc: &Document) -> Entry {
 }
 
 /// Renders every file of the staff site.
-pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
+pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> {
     let (theme, memo) = (pages.theme, pages.memo);
     let tera = &theme.tera;
     let site = SiteContext::of(isms);
@@ -113,7 +114,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
     // and which documents it may link to or must not name: the key covers
     // all of them.
     let epoch = memo::key_of(&(theme.key, source_digest(isms, "isms.toml"), signature(isms)));
-    let doc_pages: Vec<Result<(SiteFile, String), String>> = staff
+    let doc_pages: Vec<Result<(SiteFile, String), RenderError>> = staff
         .par_iter()
         .map(|doc| {
             let history = history_key(isms, doc, &keep);
@@ -132,8 +133,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
                 ctx.insert("meta", &meta_items(isms, doc));
                 ctx.insert("body", &body);
                 ctx.insert("history", &history_rows(isms, doc, &keep));
-                let html = render_page(tera, "staff/doc.html", &ctx)
-                    .map_err(|e| format!("{}: {e}", doc.path))?;
+                let html = render_page(tera, "staff/doc.html", &ctx, &format!("staff/{path}"))?;
                 Ok(Rendered {
                     bytes: html,
                     extra: keywords(&body),
@@ -162,7 +162,8 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, String> {
             text,
         })
         .collect();
-    let json = serde_json::to_string(&index).map_err(|e| format!("search index: {e}"))?;
+    let json = serde_json::to_string(&index)
+        .map_err(|e| RenderError::export("staff/search-index.js", e))?;
     // `</` must not appear inside a script, whatever the documents say.
     let json = json.replace("</", "<\\/");
     files.push((

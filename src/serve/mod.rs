@@ -236,8 +236,23 @@ impl Session {
             }
             Err(error) => {
                 eprintln!("error: {error}");
-                shared.fail(BuildError::unlocated(error.to_string()));
+                shared.fail(self.render_failure(&error));
             }
+        }
+    }
+
+    /// A render error as the overlay shows it: with the file it names,
+    /// relative to the ISMS root when it lies inside it.
+    fn render_failure(&self, error: &crate::render::RenderError) -> BuildError {
+        let path = error.path().map(|p| {
+            p.strip_prefix(&self.root)
+                .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| p.display().to_string())
+        });
+        BuildError {
+            path,
+            line: None,
+            message: error.to_string(),
         }
     }
 

@@ -46,14 +46,29 @@ pub struct Watch {
     pub kind: &'static str,
 }
 
+/// Why the sources cannot be watched.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// Neither file events nor polling could be set up.
+    #[error("cannot watch the sources: {0}")]
+    Start(#[source] notify::Error),
+    /// A folder could not be added to the watch.
+    #[error("cannot watch {}: {source}", .path.display())]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+}
+
 impl Watch {
     /// Starts watching; falls back to polling when native events cannot be
     /// set up, or uses it from the start when `poll` is set.
-    pub fn start(sources: Sources, poll: bool) -> Result<Watch, String> {
+    pub fn start(sources: Sources, poll: bool) -> Result<Watch, WatchError> {
         if !poll {
             let (tx, rx) = channel();
             match notify::recommended_watcher(tx)
-                .map_err(|e| e.to_string())
+                .map_err(WatchError::Start)
                 .and_then(|w| add_paths(Box::new(w), &sources))
             {
                 Ok(watcher) => {
@@ -69,8 +84,7 @@ impl Watch {
         }
         let (tx, rx) = channel();
         let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-        let watcher = notify::PollWatcher::new(tx, config)
-            .map_err(|e| format!("cannot watch the sources: {e}"))?;
+        let watcher = notify::PollWatcher::new(tx, config).map_err(WatchError::Start)?;
         let watcher = add_paths(Box::new(watcher), &sources)?;
         Ok(Watch {
             _watcher: watcher,
@@ -139,14 +153,18 @@ impl Watch {
 fn add_paths(
     mut watcher: Box<dyn Watcher + Send>,
     sources: &Sources,
-) -> Result<Box<dyn Watcher + Send>, String> {
+) -> Result<Box<dyn Watcher + Send>, WatchError> {
+    let folder = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WatchError::Folder { path, source }
+    };
     watcher
         .watch(&sources.root, RecursiveMode::Recursive)
-        .map_err(|e| format!("cannot watch {}: {e}", sources.root.display()))?;
+        .map_err(folder(&sources.root))?;
     if let Some(theme) = sources.theme.as_ref().filter(|t| t.is_dir()) {
         watcher
             .watch(theme, RecursiveMode::Recursive)
-            .map_err(|e| format!("cannot watch {}: {e}", theme.display()))?;
+            .map_err(folder(theme))?;
     }
     if let Some(git) = sources
         .git_dir
@@ -157,12 +175,12 @@ fn add_paths(
         // heads below refs/.
         watcher
             .watch(git, RecursiveMode::NonRecursive)
-            .map_err(|e| format!("cannot watch {}: {e}", git.display()))?;
+            .map_err(folder(git))?;
         let refs = git.join("refs");
         if refs.is_dir() {
             watcher
                 .watch(&refs, RecursiveMode::Recursive)
-                .map_err(|e| format!("cannot watch {}: {e}", refs.display()))?;
+                .map_err(folder(&refs))?;
         }
     }
     Ok(watcher)
