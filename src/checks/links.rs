@@ -159,7 +159,11 @@ fn resolve(dest: &str) -> Target {
     if let Some(anchor) = dest.strip_prefix('#') {
         return Target::Own(Some(percent_decode(anchor)));
     }
-    if let Some(rest) = dest.strip_prefix("id:") {
+    let id_prefix = dest
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case("id:"))
+        .map(|_| &dest[3..]);
+    if let Some(rest) = id_prefix {
         let (id, anchor) = split(rest);
         return Target::Id(id, anchor);
     }
@@ -176,8 +180,14 @@ fn resolve(dest: &str) -> Target {
             return Target::Ignore;
         }
     }
+    // Read as a browser (and the renderer) does: the query set aside,
+    // escapes decoded, a trailing slash dropped.
     let (path, anchor) = split(dest);
-    let path = percent_decode(&path);
+    let path = path.split('?').next().unwrap_or_default();
+    let path = percent_decode(path)
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
     if path.to_ascii_lowercase().ends_with(".md") {
         Target::Path(path, anchor)
     } else {
@@ -247,6 +257,25 @@ mod tests {
         b.body = "## Steps\n".into();
         let out = run(vec![a, b]);
         assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn links_are_read_as_the_renderer_reads_them() {
+        let mut a = doc("A", DocType::Policy);
+        a.path = "policies/a.md".into();
+        a.body = "See [q](../procs/b.md?x=1), [s](../procs/b.md/), [e](../procs/b%2Emd),\n\
+                  [i](ID:B#steps) and [qa](../procs/b.md?v=2#steps).\n"
+            .into();
+        let mut b = doc("B", DocType::Procedure);
+        b.path = "procs/b.md".into();
+        b.body = "## Steps\n".into();
+        let out = run(vec![a, b]);
+        assert!(out.is_empty(), "{out:?}");
+        // ... so a broken one in those forms is reported, not skipped.
+        let mut c = doc("C", DocType::Policy);
+        c.body = "[q](gone.md?x=1)\n[s](gone.md/)\n[i](ID:NOPE)\n".into();
+        let out = run(vec![c]);
+        assert_eq!(codes(&out), vec!["DC010"; 3]);
     }
 
     #[test]

@@ -59,17 +59,17 @@ macro_rules! rules {
 
 rules! {
     DC001 = "DC001", Error, "7.5.3", DocumentControl,
-        "Front matter cannot be read: never closed, invalid YAML, or the file is not UTF-8.",
+        "Front matter cannot be read: never closed, invalid YAML, the file is not UTF-8, or it passes a limit (nested more than 64 levels, larger than 8 MiB, text after a one-line `{...}` mapping, a link leading out of the ISMS).",
         "A document whose metadata cannot be read has no verifiable owner, version or approval, so it is not controlled documented information.",
-        "Open the file at the reported line. Front matter starts with a `---` line and ends with another `---` line; the YAML between must be valid (quote values that contain `: ` or start with special characters). Save the file as UTF-8.";
+        "Open the file at the reported line. Front matter starts with a `---` line and ends with another `---` line; the YAML between must be valid (quote values that contain `: ` or start with special characters). Save the file as UTF-8. Flatten front matter nested deeper than 64 levels, split a document over 8 MiB, write a `{...}` mapping as block YAML, and replace a link that leads out of the ISMS with the document itself.";
     DC002 = "DC002", Error, "7.5.2", DocumentControl,
         "A required front matter key is missing.",
         "Clause 7.5.2 expects documented information to carry identification and description (id, title, owner, version) so it can be controlled.",
         "Add the key named in the message. Documents need id, title, type, version, status, owner and classification; records need id, title, type, record, date, owner and classification.";
     DC003 = "DC003", Error, "7.5.2", DocumentControl,
-        "A value is invalid (a bad date, an unknown type, status or classification, a bad CSV cell), or a key looks like a misspelt contract key.",
+        "A value is invalid (a bad date or a year outside 1900-9999, an unknown type, status or classification, an id over 64 characters, a control character, a bad CSV cell, a file path that leads out of the ISMS), or a key looks like a misspelt contract key.",
         "A value the tool cannot interpret would silently change what is checked and published.",
-        "Correct the value at the reported line; the message lists the accepted values. For a misspelt key, use the suggested spelling.";
+        "Correct the value at the reported line; the message lists the accepted values. For a misspelt key, use the suggested spelling. Paths (`data:`, `[site] logo`, `[people] roster`) must stay inside the ISMS folder.";
     DC004 = "DC004", Error, "7.5.3", DocumentControl,
         "Two documents share the same id.",
         "Ids identify documentation in approvals, links and the register; a duplicate makes the approval trail ambiguous.",

@@ -298,7 +298,9 @@ mod tests {
     fn errors_are_not_stored() {
         let memo = Memo::enabled();
         memo.begin();
-        assert!(memo.page("a", 1, || Err(RenderError::export("x", "bad"))).is_err());
+        assert!(memo
+            .page("a", 1, || Err(RenderError::export("x", "bad")))
+            .is_err());
         assert_eq!(
             memo.page("a", 1, || page("ok"))
                 .expect("a")
