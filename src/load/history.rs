@@ -350,18 +350,22 @@ fn walk(
     let cache_was_read = stats.cache_read;
 
     let shallow_ids = graph::shallow_ids(&repo)?;
-    let mut commits = graph::collect(
-        &repo,
-        head,
-        std::mem::take(&mut loaded.commits),
-        &shallow_ids,
-    )?;
+    let mut commits = crate::timing::step("history: commits", || {
+        graph::collect(
+            &repo,
+            head,
+            std::mem::take(&mut loaded.commits),
+            &shallow_ids,
+        )
+    })?;
     stats.commits = commits.len();
     stats.commits_computed = commits.iter().filter(|c| c.fresh).count();
     // Commits at the edge of a shallow history are recomputed on every run
     // (they may gain parents), so they never make the cache stale.
     let fresh_cacheable = commits.iter().filter(|c| c.fresh && !c.cut).count();
-    diff::compute_roots(&repo, prefix, &mut commits)?;
+    crate::timing::step("history: roots", || {
+        diff::compute_roots(&repo, prefix, &mut commits)
+    })?;
 
     // The versions at HEAD, for head_fingerprint and to seed the replay.
     let head_root = commits.first().and_then(|c| c.root);
@@ -383,7 +387,9 @@ fn walk(
         .map(|d| head_files.get(d.as_str()).copied())
         .collect();
 
-    diff::compute_changes(&repo, &mut commits)?;
+    crate::timing::step("history: tree diffs", || {
+        diff::compute_changes(&repo, &mut commits)
+    })?;
 
     let mut blobs = std::mem::take(&mut loaded.blobs);
     let mut wanted: HashSet<Oid> = HashSet::new();
@@ -400,7 +406,9 @@ fn walk(
         .copied()
         .collect();
     stats.blobs_fingerprinted = missing.len();
-    let computed = pool::fingerprint_blobs(&repo, &missing, fingerprint)?;
+    let computed = crate::timing::step("history: blobs", || {
+        pool::fingerprint_blobs(&repo, &missing, fingerprint)
+    })?;
     if blobs.is_empty() {
         blobs = computed;
     } else {

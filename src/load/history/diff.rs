@@ -18,22 +18,24 @@ use super::{pool, HistoryError, Oid};
 /// `(path, old blob, new blob)` of one changed `.md` file.
 type Changed = (String, Option<Oid>, Option<Oid>);
 
-/// Tree lookups and comparisons on one thread's repository handle.
-struct Trees<'r> {
-    repo: &'r gix::Repository,
+/// The buffers and diff state one thread reuses from tree to tree.
+#[derive(Default)]
+struct Scratch {
     state: gix::diff::tree::State,
     old: Vec<u8>,
     new: Vec<u8>,
+    entry: Vec<u8>,
 }
 
-impl<'r> Trees<'r> {
-    fn new(repo: &'r gix::Repository) -> Self {
-        Trees {
-            repo,
-            state: Default::default(),
-            old: Vec::new(),
-            new: Vec::new(),
-        }
+/// Tree lookups and comparisons on one thread's repository handle.
+struct Trees<'r, 's> {
+    repo: &'r gix::Repository,
+    scratch: &'s mut Scratch,
+}
+
+impl<'r, 's> Trees<'r, 's> {
+    fn new(repo: &'r gix::Repository, scratch: &'s mut Scratch) -> Self {
+        Trees { repo, scratch }
     }
 
     /// The entry at `path` (`/`-separated) below tree `root`, as
@@ -51,11 +53,10 @@ impl<'r> Trees<'r> {
         let tree = self
             .repo
             .objects
-            .find_tree_iter(&root, &mut self.old)
+            .find_tree_iter(&root, &mut self.scratch.old)
             .map_err(|e| HistoryError::objects(context(), e))?;
-        let mut buf = Vec::new();
         let entry = tree
-            .lookup_entry(&self.repo.objects, &mut buf, parts)
+            .lookup_entry(&self.repo.objects, &mut self.scratch.entry, parts)
             .map_err(|e| HistoryError::objects(context(), e))?;
         Ok(entry.map(|e| (e.mode, e.oid)))
     }
@@ -88,20 +89,26 @@ impl<'r> Trees<'r> {
         let context = || "comparing trees";
         let kind = self.repo.object_hash();
         let objects = &self.repo.objects;
+        let Scratch {
+            state,
+            old: old_buf,
+            new: new_buf,
+            ..
+        } = &mut *self.scratch;
         let old_tree = match old {
             Some(id) => objects
-                .find_tree_iter(&id, &mut self.old)
+                .find_tree_iter(&id, old_buf)
                 .map_err(|e| HistoryError::objects(context(), e))?,
             None => TreeRefIter::from_bytes(&[], kind),
         };
         let new_tree = match new {
             Some(id) => objects
-                .find_tree_iter(&id, &mut self.new)
+                .find_tree_iter(&id, new_buf)
                 .map_err(|e| HistoryError::objects(context(), e))?,
             None => TreeRefIter::from_bytes(&[], kind),
         };
         let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(old_tree, new_tree, &mut self.state, objects, &mut recorder)
+        gix::diff::tree(old_tree, new_tree, state, objects, &mut recorder)
             .map_err(|e| HistoryError::objects(context(), e))?;
         let blob = |mode: EntryMode, id: Oid| mode.is_blob().then_some(id);
         let mut out: Vec<Changed> = Vec::new();
@@ -153,7 +160,7 @@ pub(super) fn list_md(
     repo: &gix::Repository,
     root: Option<Oid>,
 ) -> Result<Vec<(String, Oid)>, HistoryError> {
-    let listed = Trees::new(repo).diff(None, root)?;
+    let listed = Trees::new(repo, &mut Scratch::default()).diff(None, root)?;
     Ok(listed
         .into_iter()
         .filter_map(|(path, _, new)| new.map(|oid| (path, oid)))
@@ -173,8 +180,8 @@ pub(super) fn compute_roots(
         .filter_map(|(i, c)| Some((i, c.tree?)))
         .collect();
     pool::pack_order(repo, &mut jobs, |(_, tree)| Some(*tree));
-    let roots = pool::map(repo, &jobs, |repo, (index, tree)| {
-        Ok((*index, Trees::new(repo).subtree(*tree, prefix)?))
+    let roots = pool::map(repo, &jobs, |repo, scratch, (index, tree)| {
+        Ok((*index, Trees::new(repo, scratch).subtree(*tree, prefix)?))
     })?;
     for (index, root) in roots {
         commits[index].root = root;
@@ -202,8 +209,8 @@ pub(super) fn compute_changes(
         })
         .collect();
     pool::pack_order(repo, &mut jobs, |(_, root, _)| *root);
-    let results = pool::map(repo, &jobs, |repo, (index, root, parents)| {
-        let changes = changes_of(&mut Trees::new(repo), *root, parents)?;
+    let results = pool::map(repo, &jobs, |repo, scratch, (index, root, parents)| {
+        let changes = changes_of(&mut Trees::new(repo, scratch), *root, parents)?;
         Ok((*index, changes))
     })?;
     for (index, changes) in results {
@@ -215,7 +222,7 @@ pub(super) fn compute_changes(
 /// The changes of one commit relative to its first parent, with the blob of
 /// every other parent at each changed path (for merge simplification).
 fn changes_of(
-    trees: &mut Trees<'_>,
+    trees: &mut Trees<'_, '_>,
     root: Option<Oid>,
     parents: &[Option<Oid>],
 ) -> Result<Vec<FileChange>, HistoryError> {

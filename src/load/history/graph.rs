@@ -64,12 +64,16 @@ pub(super) fn shallow_ids(repo: &gix::Repository) -> Result<HashSet<Oid>, Histor
 /// are not in the repository, so they are dropped and the commit is `cut`.
 /// A clone as deep as the whole history still lists its root commit as
 /// shallow; that commit has no parents to miss.
-fn load(repo: &gix::Repository, id: Oid, shallow: &HashSet<Oid>) -> Result<Commit, HistoryError> {
+fn load(
+    repo: &gix::Repository,
+    buf: &mut Vec<u8>,
+    id: Oid,
+    shallow: &HashSet<Oid>,
+) -> Result<Commit, HistoryError> {
     let context = || format!("reading commit {id}");
-    let mut buf = Vec::new();
     let commit = repo
         .objects
-        .find_commit(&id, &mut buf)
+        .find_commit(&id, buf)
         .map_err(|e| HistoryError::objects(context(), e))?;
     let author = commit
         .author()
@@ -170,7 +174,9 @@ pub(super) fn collect(
         stack.extend(reached_cache.into_inner());
     }
 
-    let loaded = pool::map(repo, &to_load, |repo, id| load(repo, *id, shallow))?;
+    let loaded = pool::map(repo, &to_load, |repo, buf, id| {
+        load(repo, buf, *id, shallow)
+    })?;
     found.extend(loaded.into_iter().map(|c| (c.id, c)));
 
     if !missing.is_empty() {
@@ -178,7 +184,7 @@ pub(super) fn collect(
             if commit.parents.iter().any(|p| missing.contains(p)) {
                 if !commit.fresh {
                     // Its stored changes were against a parent that is gone.
-                    *commit = load(repo, commit.id, shallow)?;
+                    *commit = load(repo, &mut Vec::new(), commit.id, shallow)?;
                 }
                 commit.parents.retain(|p| !missing.contains(p));
                 commit.cut = true;

@@ -24,9 +24,22 @@ const RUNS_PER_THREAD: usize = 4;
 /// neighbouring commits are read again and again.
 const OBJECT_CACHE: usize = 16 << 20;
 
-/// A handle for one thread, with an object cache.
+/// Bytes of rebuilt delta bases each thread keeps. gitoxide's default is
+/// a list of 64 objects searched one by one; the versions of a long
+/// history's trees and documents are stored as delta chains tens of objects
+/// deep, interleaved with each other, so 64 entries keep too few bases and
+/// the list is slow to search. A map capped by size keeps every base a
+/// thread is still likely to need.
+const PACK_CACHE: usize = 64 << 20;
+
+/// A handle for one thread, with an object cache and a delta-base cache.
 fn handle(mut own: gix::Repository) -> gix::Repository {
     own.object_cache_size_if_unset(OBJECT_CACHE);
+    own.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE,
+        ))
+    });
     own
 }
 
@@ -98,20 +111,28 @@ fn apply_order<T>(items: &mut [T], mut order: Vec<usize>) {
 
 /// `work` applied to every item, in order, on all cores (on the calling
 /// thread when there are few items). Stops at the first error.
-pub(super) fn map<T, R, F>(
+///
+/// Each run of items shares one `S` (buffers, diff state), so that reading
+/// thousands of objects does not allocate and zero fresh buffers for each.
+pub(super) fn map<T, S, R, F>(
     repo: &gix::Repository,
     items: &[T],
     work: F,
 ) -> Result<Vec<R>, HistoryError>
 where
     T: Sync,
+    S: Default,
     R: Send,
-    F: Fn(&gix::Repository, &T) -> Result<R, HistoryError> + Sync,
+    F: Fn(&gix::Repository, &mut S, &T) -> Result<R, HistoryError> + Sync,
 {
     let threads = rayon::current_num_threads();
     if threads < 2 || items.len() < SERIAL_LIMIT {
         let own = handle(repo.clone());
-        return items.iter().map(|item| work(&own, item)).collect();
+        let mut scratch = S::default();
+        return items
+            .iter()
+            .map(|item| work(&own, &mut scratch, item))
+            .collect();
     }
     let shared = repo.clone().into_sync();
     let chunk = items.len().div_ceil(threads * RUNS_PER_THREAD);
@@ -119,7 +140,10 @@ where
         .par_chunks(chunk)
         .map(|part| {
             let own = handle(shared.to_thread_local());
-            part.iter().map(|item| work(&own, item)).collect()
+            let mut scratch = S::default();
+            part.iter()
+                .map(|item| work(&own, &mut scratch, item))
+                .collect()
         })
         .collect();
     let mut out = Vec::with_capacity(items.len());
@@ -138,11 +162,10 @@ pub(super) fn fingerprint_blobs(
 ) -> Result<HashMap<Oid, Option<Fingerprint>>, HistoryError> {
     let mut blobs = blobs.to_vec();
     pack_order(repo, &mut blobs, |oid| Some(*oid));
-    let done = map(repo, &blobs, |repo, oid| {
-        let mut buf = Vec::new();
+    let done = map(repo, &blobs, |repo, buf: &mut Vec<u8>, oid| {
         let blob = repo
             .objects
-            .find_blob(oid, &mut buf)
+            .find_blob(oid, buf)
             .map_err(|e| HistoryError::objects(format!("reading blob {oid}"), e))?;
         Ok((*oid, fingerprint(blob.data)))
     })?;
