@@ -192,6 +192,40 @@ fn incremental_rebuilds_equal_fresh_builds_after_every_kind_of_edit() {
             }),
             vec!["isms.toml"],
         ),
+        (
+            "a document kept off the staff site",
+            Box::new(|| {
+                edit(
+                    &root.join("policies/cryptography.md"),
+                    "classification: internal",
+                    "classification: confidential",
+                )
+            }),
+            vec!["policies/cryptography.md"],
+        ),
+        (
+            "a commit of a staff document whose subject names the hidden one",
+            Box::new(|| {
+                edit(&policy, "title: Renamed ", "title: Again ");
+                commit_all(
+                    &repo,
+                    "Align access control with the cryptography policy",
+                    7,
+                );
+            }),
+            vec!["policies/access-control.md"],
+        ),
+        (
+            "the hidden document back on the staff site (same history)",
+            Box::new(|| {
+                edit(
+                    &root.join("policies/cryptography.md"),
+                    "classification: confidential",
+                    "classification: internal",
+                )
+            }),
+            vec!["policies/cryptography.md"],
+        ),
     ];
     for (step, change, hints) in steps {
         change();

@@ -9,6 +9,10 @@
 //! 7 days, a quarter 3 months, a year 12 months), or, on a line that speaks
 //! of review, by the document's own review interval, which DC007 judges.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::Context;
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
@@ -159,9 +163,48 @@ fn every_n_at(chars: &[char], at: usize) -> Option<(usize, Span)> {
     None
 }
 
+/// Whether `line` may hold a promise: every promise starts with a phrase's
+/// first word or `every`, compared as [`scan`] compares (each character
+/// lowercased on its own). Most lines hold none, and this one pass over the
+/// line is far cheaper than trying every phrase at every word.
+fn may_promise(line: &str) -> bool {
+    static STARTS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let starts = STARTS.get_or_init(|| {
+        let words = PHRASES
+            .iter()
+            .filter_map(|(w, _)| w.first())
+            .chain(&["every"]);
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .ok()
+    });
+    let Some(starts) = starts else {
+        return true;
+    };
+    if line.is_ascii() {
+        starts.is_match(line)
+    } else {
+        let lowered: String = line
+            .chars()
+            .map(|c| c.to_lowercase().next().unwrap_or(c))
+            .collect();
+        starts.is_match(&lowered)
+    }
+}
+
 /// Every promise in one line, left to right, each place counted once as the
 /// longest phrase that matches there.
 pub fn promises_in(line: &str) -> Vec<Promise> {
+    if may_promise(line) {
+        scan(line)
+    } else {
+        Vec::new()
+    }
+}
+
+/// [`promises_in`], trying every phrase at every word.
+fn scan(line: &str) -> Vec<Promise> {
     let original: Vec<char> = line.chars().collect();
     // Lowercase char by char, so positions stay aligned with the original.
     let chars: Vec<char> = original
@@ -256,10 +299,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if fence.is_some() {
                 continue;
             }
+            let promises = promises_in(line);
+            if promises.is_empty() {
+                continue;
+            }
             let review_line = mentions_review(line);
             let covered =
                 |p: &Promise| declared.contains(&p.span) || (review_line && p.span == review);
-            let uncovered = promises_in(line).into_iter().find(|p| !covered(p));
+            let uncovered = promises.into_iter().find(|p| !covered(p));
             let Some(promise) = uncovered else {
                 continue;
             };
@@ -333,6 +380,26 @@ mod tests {
             assert_eq!(got.len(), 1, "{line}: {got:?}");
             assert_eq!(got[0].1, span, "{line}");
         }
+    }
+
+    #[test]
+    fn the_quick_test_passes_every_line_a_scan_finds_promises_in() {
+        for line in [
+            "Backups run DAILY and are checked Every Six Months.",
+            "Backups run DA\u{130}LY.",
+            "every 3 weeks, \u{c9}ach quarter, each quarter",
+            "Reviewed BI-WEEKLY; Semi-Annually; Once A Year.",
+            "\u{212a}eys are rotated every 12 months by \u{e9}quipe.",
+            "Nothing recurs here.",
+            "",
+        ] {
+            assert_eq!(promises_in(line), scan(line), "{line}");
+        }
+        assert_eq!(
+            phrases("Backups run DA\u{130}LY."),
+            [("DA\u{130}LY".to_string(), Span::Days(1))]
+        );
+        assert!(!may_promise("Nothing recurs here."));
     }
 
     #[test]

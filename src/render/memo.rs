@@ -41,6 +41,10 @@ pub struct Memo {
     /// The parsed theme and its key: parsing the templates takes longer than
     /// re-rendering a typical edit's pages.
     theme: Mutex<Option<Arc<super::Theme>>>,
+    /// The staff site's filter of commit subjects naming hidden documents,
+    /// with the key of its inputs: building it takes a pass over every
+    /// commit subject.
+    staff_filter: Mutex<Option<(u64, Arc<super::staff::StaffFilter>)>>,
     /// Pages rendered (not reused) since the memo was made; for statistics.
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -101,6 +105,29 @@ impl Memo {
             }
         }
         Ok(theme)
+    }
+
+    /// The staff filter built from inputs with `key`, built by `make` unless
+    /// the last one had the same key.
+    pub(crate) fn staff_filter(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> super::staff::StaffFilter,
+    ) -> Arc<super::staff::StaffFilter> {
+        if self.enabled {
+            if let Ok(cached) = self.staff_filter.lock() {
+                if let Some((_, filter)) = cached.as_ref().filter(|(k, _)| *k == key) {
+                    return Arc::clone(filter);
+                }
+            }
+        }
+        let filter = Arc::new(make());
+        if self.enabled {
+            if let Ok(mut cached) = self.staff_filter.lock() {
+                *cached = Some((key, Arc::clone(&filter)));
+            }
+        }
+        filter
     }
 
     /// The stored page at `path` if its key is `key`, else renders it with

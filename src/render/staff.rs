@@ -71,8 +71,8 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
         .map(|d| &**d)
         .filter(|d| isms.on_staff_site(d))
         .collect();
-    let hidden = HiddenNames::of(isms);
-    let naming_hidden = subjects_naming_hidden(isms, &hidden);
+    let filter = StaffFilter::of(isms, memo);
+    let (hidden, naming_hidden) = (&filter.hidden, &filter.naming_hidden);
     let keep = |subject: &str| !naming_hidden.contains(subject);
     let visible = |d: &Document| isms.on_staff_site(d);
     let names_hidden = |text: &str| hidden.named_in(text);
@@ -114,7 +114,7 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
     // and which documents it may link to or must not name: the key covers
     // all of them.
     let epoch = memo::key_of(&(theme.key, source_digest(isms, "isms.toml"), signature(isms)));
-    let doc_pages: Vec<Result<(SiteFile, String), RenderError>> = staff
+    let doc_pages: Vec<Result<(SiteFile, String, u64), RenderError>> = staff
         .par_iter()
         .map(|doc| {
             let history = history_key(isms, doc, &keep);
@@ -139,37 +139,51 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
                     extra: keywords(&body),
                 })
             })?;
-            Ok(((path, page.bytes), page.extra))
+            Ok(((path, page.bytes), page.extra, key))
         })
         .collect();
     let mut words = Vec::with_capacity(doc_pages.len());
-    for page in doc_pages {
-        let (file, text) = page?;
+    // The search index is made from each staff page's keywords (fixed by
+    // the page's key) and the entry's own fields: its key covers both.
+    let mut index_key = std::collections::hash_map::DefaultHasher::new();
+    for (page, d) in doc_pages.into_iter().zip(&staff) {
+        let (file, text, key) = page?;
+        (
+            key,
+            d.id.as_str(),
+            &d.title,
+            &d.summary,
+            d.doc_type.as_str(),
+        )
+            .hash(&mut index_key);
         files.push(file);
         words.push(text);
     }
 
     // Search index: a plain script, because fetch() is blocked on file://.
-    let index: Vec<SearchEntry> = staff
-        .iter()
-        .zip(words)
-        .map(|(d, text)| SearchEntry {
-            title: &d.title,
-            id: d.id.as_str(),
-            url: format!("docs/{}", doc_page(d)),
-            summary: d.summary.as_deref().unwrap_or(""),
-            doc_type: d.doc_type.as_str(),
-            text,
+    let index = memo.page("staff/search-index.js", index_key.finish(), || {
+        let index: Vec<SearchEntry> = staff
+            .iter()
+            .zip(words)
+            .map(|(d, text)| SearchEntry {
+                title: &d.title,
+                id: d.id.as_str(),
+                url: format!("docs/{}", doc_page(d)),
+                summary: d.summary.as_deref().unwrap_or(""),
+                doc_type: d.doc_type.as_str(),
+                text,
+            })
+            .collect();
+        let json = serde_json::to_string(&index)
+            .map_err(|e| RenderError::export("staff/search-index.js", e))?;
+        // `</` must not appear inside a script, whatever the documents say.
+        let json = json.replace("</", "<\\/");
+        Ok(Rendered {
+            bytes: super::Bytes::new(format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes()),
+            extra: String::new(),
         })
-        .collect();
-    let json = serde_json::to_string(&index)
-        .map_err(|e| RenderError::export("staff/search-index.js", e))?;
-    // `</` must not appear inside a script, whatever the documents say.
-    let json = json.replace("</", "<\\/");
-    files.push((
-        "search-index.js".into(),
-        super::Bytes::new(format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes()),
-    ));
+    })?;
+    files.push(("search-index.js".into(), index.bytes));
     Ok(files)
 }
 
@@ -213,22 +227,63 @@ pub(crate) struct HiddenNames {
     all: bool,
 }
 
+/// What the staff site leaves out of other texts: the names of hidden
+/// documents, and the commit subjects that might name one.
+pub(crate) struct StaffFilter {
+    hidden: HiddenNames,
+    naming_hidden: HashSet<String>,
+}
+
+impl StaffFilter {
+    /// The filter for `isms`, reused from `memo` while the hidden
+    /// documents' names and the history are those it was built from (the
+    /// head commit with the number of commits, and whether the clone is
+    /// shallow, fix every commit subject).
+    fn of(isms: &Isms, memo: &memo::Memo) -> std::sync::Arc<StaffFilter> {
+        let names = hidden_names(isms);
+        let history = &isms.history;
+        let key = memo::key_of(&(
+            &names,
+            &history.head,
+            history.commits.len(),
+            history.shallow,
+        ));
+        memo.staff_filter(key, || {
+            let hidden = HiddenNames::from_names(names);
+            let naming_hidden = subjects_naming_hidden(isms, &hidden)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            StaffFilter {
+                hidden,
+                naming_hidden,
+            }
+        })
+    }
+}
+
+/// The skeletons of the names of the documents kept off the staff site,
+/// sorted and without duplicates (see [`HiddenNames`]).
+fn hidden_names(isms: &Isms) -> Vec<String> {
+    let mut names: Vec<String> = isms
+        .documents
+        .iter()
+        .map(|d| &**d)
+        .filter(|d| !isms.on_staff_site(d))
+        .flat_map(|d| {
+            let file = d.path.rsplit('/').next().unwrap_or(&d.path);
+            let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+            [d.id.as_str(), d.title.as_str(), d.path.as_str(), file, stem].map(skeleton)
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 impl HiddenNames {
-    pub(crate) fn of(isms: &Isms) -> HiddenNames {
-        let mut names: Vec<String> = isms
-            .documents
-            .iter()
-            .map(|d| &**d)
-            .filter(|d| !isms.on_staff_site(d))
-            .flat_map(|d| {
-                let file = d.path.rsplit('/').next().unwrap_or(&d.path);
-                let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-                [d.id.as_str(), d.title.as_str(), d.path.as_str(), file, stem].map(skeleton)
-            })
-            .filter(|s| !s.is_empty())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
+    fn from_names(names: Vec<String>) -> HiddenNames {
         if names.is_empty() {
             return HiddenNames {
                 matcher: None,
