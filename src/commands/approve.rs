@@ -21,6 +21,7 @@ use crate::load::config::{self, ConfigError};
 use crate::load::discover::{self, Skip};
 use crate::load::document::{parse_document, parse_yaml, Parsed};
 use crate::load::{frontmatter, FatalError};
+use crate::model::confined::Confined;
 use crate::model::ids::{fmt_date, Date, DocId};
 
 /// The keys `approve` writes, in the order it adds missing ones.
@@ -244,10 +245,12 @@ pub fn run(root: &Path, id: &str, by: &str, on: Date) -> Result<Approval, Approv
     let config = config::parse_config(&config_text).map_err(ApproveError::Config)?;
 
     let found = discover::discover(root, &config, None, false).map_err(ApproveError::Load)?;
+    let reader = Confined::new(root)
+        .map_err(|e| ApproveError::Load(FatalError::Io(root.to_path_buf(), e)))?;
     let seen: Vec<(String, Seen)> = found
         .files
         .par_iter()
-        .map(|rel| (rel.clone(), look(root, rel, id)))
+        .map(|rel| (rel.clone(), look(&reader, rel, id)))
         .collect();
     let mut matches = Vec::new();
     let mut unreadable = Vec::new();
@@ -271,7 +274,7 @@ pub fn run(root: &Path, id: &str, by: &str, on: Date) -> Result<Approval, Approv
         });
     }
     let Some((rel, _, text)) = matches.pop() else {
-        return Err(not_found(root, &config, id));
+        return Err(not_found(&reader, &config, id));
     };
 
     let parsed = match parse_document(&rel, &text) {
@@ -308,17 +311,14 @@ pub fn run(root: &Path, id: &str, by: &str, on: Date) -> Result<Approval, Approv
 }
 
 /// Reads one candidate and says whether it is the document `id`.
-fn look(root: &Path, rel: &str, id: &str) -> Seen {
+fn look(reader: &Confined, rel: &str, id: &str) -> Seen {
     // A link is never a document (the loader reports one that leads out of
     // the ISMS), so approve never edits through one.
-    if std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
+    let path = reader.root().join(rel);
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Seen::Other;
     }
-    let read = crate::model::confined::Confined::new(root).and_then(|c| {
-        c.read(rel)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    });
-    let bytes = match read {
+    let bytes = match reader.read(rel) {
         Ok(b) => b,
         Err(e) => {
             return Seen::Unreadable {
@@ -386,13 +386,14 @@ fn mentions(text: &str, id: &str) -> bool {
 
 /// The error for an id no candidate holds: the skipped files that hold it,
 /// if any.
-fn not_found(root: &Path, config: &config::Config, id: &str) -> ApproveError {
+fn not_found(reader: &Confined, config: &config::Config, id: &str) -> ApproveError {
+    let root = reader.root();
     let skipped = discover::discover(root, config, None, true)
         .map(|found| found.skipped)
         .unwrap_or_default();
     let files: Vec<(String, Skip)> = skipped
         .into_par_iter()
-        .filter(|(rel, _)| matches!(look(root, rel, id), Seen::Match { .. }))
+        .filter(|(rel, _)| matches!(look(reader, rel, id), Seen::Match { .. }))
         .collect();
     if files.is_empty() {
         ApproveError::NotFound {

@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use super::Summary;
+use super::{repo_path, Summary};
 use crate::diagnostics::finding::{Finding, Severity};
 
 fn command(severity: Severity) -> &'static str {
@@ -35,12 +35,10 @@ pub fn escape_property(text: &str) -> String {
 fn annotation(finding: &Finding, root_prefix: &str) -> String {
     let mut props = Vec::new();
     if let Some(path) = &finding.path {
-        let path = if root_prefix.is_empty() {
-            path.clone()
-        } else {
-            format!("{}/{path}", root_prefix.trim_end_matches('/'))
-        };
-        props.push(format!("file={}", escape_property(&path)));
+        props.push(format!(
+            "file={}",
+            escape_property(&repo_path(root_prefix, path))
+        ));
         if let Some(line) = finding.line {
             props.push(format!("line={line}"));
         }

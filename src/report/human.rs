@@ -43,6 +43,8 @@ pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool
 pub fn render_findings(root: &Path, findings: &[Finding], colour: bool) -> String {
     let style = Style { colour };
     let mut files: HashMap<&str, Option<Vec<String>>> = HashMap::new();
+    // Quoted lines are read as the loader reads files: inside the ISMS only.
+    let reader = crate::model::confined::Confined::new(root).ok();
     let mut out = String::new();
     for f in findings {
         let _ = writeln!(
@@ -66,8 +68,8 @@ pub fn render_findings(root: &Path, findings: &[Finding], colour: bool) -> Strin
             );
             if let Some(line) = f.line {
                 let lines = files.entry(path.as_str()).or_insert_with(|| {
-                    crate::model::confined::Confined::new(root)
-                        .ok()
+                    reader
+                        .as_ref()
                         .and_then(|c| c.read_text(path).ok())
                         .map(|t| t.lines().map(str::to_string).collect())
                 });

@@ -95,8 +95,8 @@ pub fn render(summary: &Summary, findings: &[Finding], root_prefix: &str) -> Str
         let _ = writeln!(out, "\n#### {} ({})\n", severity, of.len());
         for f in of.iter().take(PER_SEVERITY) {
             let location = match (&f.path, f.line) {
-                (Some(p), Some(l)) => format!(" `{}:{l}`", repo_path(root_prefix, p)),
-                (Some(p), None) => format!(" `{}`", repo_path(root_prefix, p)),
+                (Some(p), Some(l)) => format!(" `{}:{l}`", code_path(root_prefix, p)),
+                (Some(p), None) => format!(" `{}`", code_path(root_prefix, p)),
                 _ => String::new(),
             };
             let _ = writeln!(
@@ -120,13 +120,9 @@ pub fn render(summary: &Summary, findings: &[Finding], root_prefix: &str) -> Str
     out
 }
 
-fn repo_path(root_prefix: &str, path: &str) -> String {
-    let path = if root_prefix.is_empty() {
-        path.to_string()
-    } else {
-        format!("{}/{path}", root_prefix.trim_end_matches('/'))
-    };
-    path.replace('`', "'")
+/// The repository path of a finding's file, safe inside a code span.
+fn code_path(root_prefix: &str, path: &str) -> String {
+    super::repo_path(root_prefix, path).replace('`', "'")
 }
 
 /// A run that could not use its input.

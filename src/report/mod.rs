@@ -78,3 +78,14 @@ impl Summary {
         }
     }
 }
+
+/// A path relative to the ISMS root, as the repository names it: with the
+/// ISMS root's prefix (`/`-separated, empty at the repository root), the
+/// form pull requests, code scanning and annotations expect.
+pub fn repo_path(root_prefix: &str, path: &str) -> String {
+    if root_prefix.is_empty() {
+        path.to_string()
+    } else {
+        format!("{}/{path}", root_prefix.trim_end_matches('/'))
+    }
+}

@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use super::Summary;
+use super::{repo_path, Summary};
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::rules::{self, Rule};
 
@@ -24,15 +24,6 @@ pub fn level(severity: Severity) -> &'static str {
         Severity::Error | Severity::Major => "error",
         Severity::Minor => "warning",
         Severity::Observation => "note",
-    }
-}
-
-/// The path of a finding's file relative to the repository root.
-fn repo_path(root_prefix: &str, path: &str) -> String {
-    if root_prefix.is_empty() {
-        path.to_string()
-    } else {
-        format!("{}/{path}", root_prefix.trim_end_matches('/'))
     }
 }
 
