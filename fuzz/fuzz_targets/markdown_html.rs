@@ -1,8 +1,10 @@
 //! Markdown bodies to HTML, through the sanitiser when the body needs it.
 //! Invariants: no panic, and the HTML holds no active content as a browser
 //! tokenizes it: only the sanitiser's tags (ammonia's defaults plus the task
-//! list `<input>`), only the attributes the renderer and sanitiser allow on
-//! each (so no `on*=` handler and no `style` beyond table alignment), and no
+//! list `<input>`) and the static SVG elements of drawn Mermaid diagrams,
+//! only the attributes the renderer and sanitiser allow on each (so no
+//! `on*=` handler, no `href` in a picture and no `style` beyond table
+//! alignment), no `url()` in a picture but to one of its own ids, and no
 //! `javascript:`, `vbscript:` or `data:` URL.
 #![no_main]
 
@@ -143,6 +145,44 @@ const TAGS: &[&str] = &[
     "input",
 ];
 
+/// The static SVG elements a drawn diagram may hold (as the tokenizer gives
+/// them: lowercase).
+const SVG_TAGS: &[&str] = &[
+    "svg",
+    "g",
+    "defs",
+    "marker",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "title",
+    "desc",
+    "lineargradient",
+    "radialgradient",
+    "stop",
+    "clippath",
+];
+
+/// Geometry and presentation attributes of the SVG elements (lowercase).
+const SVG_ATTRIBUTES: &[&str] = &[
+    "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "fx", "fy", "dx", "dy", "d",
+    "points", "width", "height", "viewbox", "preserveaspectratio", "transform", "fill",
+    "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-dasharray",
+    "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit",
+    "stroke-opacity", "opacity", "font-family", "font-size", "font-weight", "font-style",
+    "text-anchor", "text-decoration", "dominant-baseline", "alignment-baseline",
+    "baseline-shift", "letter-spacing", "textlength", "lengthadjust", "marker-start",
+    "marker-mid", "marker-end", "markerwidth", "markerheight", "markerunits", "refx", "refy",
+    "orient", "clip-path", "clippathunits", "gradientunits", "gradienttransform", "offset",
+    "stop-color", "stop-opacity", "visibility", "xmlns", "role", "aria-labelledby",
+];
+
 /// Attributes allowed on `tag`: the sanitiser's (ammonia's defaults and the
 /// renderer's additions) and those the renderer itself writes.
 fn attribute_allowed(tag: &str, attr: &str) -> bool {
@@ -166,11 +206,14 @@ fn attribute_allowed(tag: &str, attr: &str) -> bool {
         ],
         "code" | "sup" => &["class"],
         "div" => &["class", "role", "aria-label", "tabindex"],
+        "figure" => &["class"],
         "pre" => &["tabindex"],
         "input" => &["type", "checked", "disabled", "aria-label"],
         _ => &[],
     };
-    generic.contains(&attr) || on_tag.contains(&attr)
+    generic.contains(&attr)
+        || on_tag.contains(&attr)
+        || (SVG_TAGS.contains(&tag) && SVG_ATTRIBUTES.contains(&attr))
 }
 
 const URL_ATTRIBUTES: &[&str] = &["href", "src", "cite"];
@@ -191,6 +234,29 @@ fn scheme(url: &str) -> Option<String> {
     .then(|| scheme.to_ascii_lowercase())
 }
 
+/// Whether every `url(` in an attribute value is `url(#id)` with an id of
+/// letters, digits, `-` and `_` (a drawn diagram's own marker or clip).
+fn own_references(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("url(") {
+        let after = &rest[i + 4..];
+        let Some(inner) = after.strip_prefix('#') else {
+            return false;
+        };
+        let end = inner.find(')').unwrap_or(inner.len());
+        if end == 0
+            || !inner[..end]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return false;
+        }
+        rest = &inner[end..];
+    }
+    true
+}
+
 #[derive(Default)]
 struct Checker {
     problems: RefCell<Vec<String>>,
@@ -208,7 +274,7 @@ impl TokenSink for Checker {
         }
         let mut problems = self.problems.borrow_mut();
         let name = &*tag.name;
-        if !TAGS.contains(&name) {
+        if !TAGS.contains(&name) && !SVG_TAGS.contains(&name) {
             problems.push(format!("tag <{name}> is not on the allow-list"));
         }
         for attr in &tag.attrs {
@@ -228,6 +294,9 @@ impl TokenSink for Checker {
                 .contains(&value)
             {
                 problems.push(format!("style={value:?} on <{name}>"));
+            }
+            if SVG_TAGS.contains(&name) && !own_references(value) {
+                problems.push(format!("url() out of the picture in {attr_name}={value:?} on <{name}>"));
             }
             if URL_ATTRIBUTES.contains(&attr_name) {
                 if let Some(s) = scheme(value) {

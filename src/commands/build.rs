@@ -45,6 +45,12 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
             return EXIT_UNUSABLE;
         }
     };
+    // Diagrams that could not be drawn are shown as their source; the
+    // author learns where, and the build goes on (the drawings are cached,
+    // so this draws nothing again).
+    for note in render::diagram::notes(checked.isms.documents.iter().map(|d| &**d)) {
+        eprintln!("{note}");
+    }
     match crate::timing::step("write", || write::write_sites(&out, &sites)) {
         Ok(()) => code,
         Err(e) => {

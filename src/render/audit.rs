@@ -144,9 +144,19 @@ pub fn render(
                 ));
                 let path = format!("docs/{}", doc_page(doc));
                 let page = pages.memo.page(&format!("audit/{path}"), key, || {
-                    let body = markdown::render(&doc.body, &doc.outline().anchors, &|dest| {
-                        resolve_link(isms, doc, dest, &all)
-                    });
+                    let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
+                    let head = super::page_head(isms, doc, &is_logo);
+                    let links = markdown::Links {
+                        link: &|dest| resolve_link(isms, doc, dest, &all),
+                        image: &|src| Some(src.to_string()),
+                        names_hidden: &|_| false,
+                    };
+                    let body = markdown::render_page(
+                        &doc.body,
+                        &doc.outline().anchors,
+                        &links,
+                        Some(&head),
+                    );
                     let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
                     ctx.insert("doc_id", doc.id.as_str());
                     ctx.insert("path", &doc.path);

@@ -3,8 +3,10 @@
 //! and in raw HTML alike; a refused link becomes plain text, a refused image
 //! goes entirely, so a hidden document leaves no trace.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
+use super::diagram;
+use super::title::{self, Head};
 use crate::model::body::markdown_options;
 
 /// What a refused link whose text names a document the site must not name
@@ -55,13 +57,28 @@ enum OpenLink {
 /// Renders `body` to HTML as [`render`] does, resolving links and images
 /// with `links`.
 pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
+    render_page(body, anchors, links, None)
+}
+
+/// Renders `body` to HTML as [`render_with`] does, for a page that shows
+/// `head`: a lead-in that repeats the page title or the site logo is left
+/// out (see [`super::title`]). Without a head only an opening level-1
+/// heading goes.
+pub fn render_page(body: &str, anchors: &[String], links: &Links, head: Option<&Head>) -> String {
+    let mut source = title::merge_html(Parser::new_ext(body, markdown_options()));
+    let lead = match head {
+        Some(head) => title::lead(&mut source, head),
+        None => title::first_h1(&source),
+    };
     let mut anchors = anchors.iter().cloned();
     let mut events: Vec<Event> = Vec::new();
-    let mut started = false;
-    let mut dropping_h1 = false;
+    let mut dropping_heading = false;
+    // Inside a link that goes with its content (around a repeated logo).
+    let mut dropping_link = false;
     // How deep inside a refused image (whose alt text goes with it).
     let mut dropping_image = 0usize;
     let mut open_links: Vec<OpenLink> = Vec::new();
+    let mut diagrams = Diagrams::new(body, head.map(|h| h.title));
     let title_of = |title: CowStr<'static>| -> CowStr<'static> {
         if (links.names_hidden)(&title) {
             CowStr::from("")
@@ -69,16 +86,15 @@ pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
             title
         }
     };
-    for event in Parser::new_ext(body, markdown_options()) {
-        let first = !started;
-        started = true;
+    for (index, event) in source.into_iter().enumerate() {
+        diagrams.see(&event, dropping_heading);
         match event {
             Event::Start(Tag::Heading { level, .. }) if dropping_image == 0 => {
                 let anchor = anchors.next().unwrap_or_default();
-                if first && level == HeadingLevel::H1 {
-                    // The page's own <h1> is the title; a leading `# Title`
-                    // would make a second one.
-                    dropping_h1 = true;
+                if lead.heading == Some(index) {
+                    // The page's own <h1> is the title; the body's would
+                    // make a second one.
+                    dropping_heading = true;
                     continue;
                 }
                 // `{.class key=value}` would let a body set any attribute
@@ -91,11 +107,15 @@ pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
                     attrs: Vec::new(),
                 }));
             }
-            Event::End(TagEnd::Heading(_)) if dropping_h1 => dropping_h1 = false,
-            _ if dropping_h1 => {}
+            Event::End(TagEnd::Heading(_)) if dropping_heading => dropping_heading = false,
+            _ if dropping_heading => {}
+            Event::Start(Tag::Link { .. }) if lead.links.contains(&index) => dropping_link = true,
+            Event::End(TagEnd::Link) if dropping_link => dropping_link = false,
+            _ if dropping_link => {}
             Event::Start(Tag::Image { .. }) if dropping_image > 0 => dropping_image += 1,
             Event::End(TagEnd::Image) if dropping_image > 0 => dropping_image -= 1,
             _ if dropping_image > 0 => {}
+            Event::Start(Tag::Image { .. }) if lead.images.contains(&index) => dropping_image = 1,
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -137,6 +157,19 @@ pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
                 }
                 _ => {}
             },
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if diagram::is_mermaid(info) =>
+            {
+                diagrams.open(events.len());
+                events.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => match diagrams.close() {
+                Some((start, marker)) => {
+                    events.truncate(start);
+                    events.push(Event::Text(CowStr::from(marker)));
+                }
+                None => events.push(Event::End(TagEnd::CodeBlock)),
+            },
             other => events.push(other),
         }
     }
@@ -145,10 +178,113 @@ pub fn render_with(body: &str, anchors: &[String], links: &Links) -> String {
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if sanitise {
         let clean = SANITISER.clean(&html).to_string();
-        finish(&relink(&clean, links))
+        finish(&diagrams.insert(relink(&clean, links)))
     } else {
-        finish(&html)
+        finish(&diagrams.insert(html))
     }
+}
+
+/// The Mermaid diagrams of one body as it is rendered. Each drawn diagram
+/// stands in the events as a marker (text that occurs nowhere in the body,
+/// so the sanitiser passes it as it is) and is put in place of its marker
+/// after sanitising: its SVG has been through [`super::svg`], which the
+/// HTML sanitiser (made for HTML, not SVG) must not rewrite. A diagram that
+/// is not drawn stays a code block.
+struct Diagrams {
+    /// Text that occurs nowhere in the body.
+    nonce: String,
+    /// The open block: where it starts in the events, and its source.
+    open: Option<(usize, String)>,
+    /// Drawn diagrams: marker and HTML.
+    drawn: Vec<(String, String)>,
+    /// The text of the latest heading, else the page title.
+    heading: Option<String>,
+    /// The text of the heading being read.
+    reading: Option<String>,
+}
+
+impl Diagrams {
+    fn new(body: &str, page_title: Option<&str>) -> Self {
+        let mut nonce = String::from("IsmsDiagram");
+        while body.contains(&nonce) {
+            nonce.push('Q');
+        }
+        Diagrams {
+            nonce,
+            open: None,
+            drawn: Vec::new(),
+            heading: page_title.map(str::to_string),
+            reading: None,
+        }
+    }
+
+    /// Follows headings (for titles) and the source of an open block.
+    fn see(&mut self, event: &Event, dropped_heading: bool) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => self.reading = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(text) = self.reading.take() {
+                    if !dropped_heading && !text.trim().is_empty() {
+                        self.heading = Some(text.trim().to_string());
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(text) = self.reading.as_mut() {
+                    text.push_str(t);
+                }
+                if let Some((_, source)) = self.open.as_mut() {
+                    source.push_str(t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn open(&mut self, start: usize) {
+        self.open = Some((start, String::new()));
+    }
+
+    /// Ends the open block: its start and marker when it was drawn.
+    fn close(&mut self) -> Option<(usize, String)> {
+        let (start, source) = self.open.take()?;
+        let drawing = diagram::draw(&source);
+        let svg = drawing.as_ref().as_ref().ok()?;
+        let n = self.drawn.len() + 1;
+        let title = diagram::caption(&source)
+            .or_else(|| self.heading.clone())
+            .unwrap_or_else(|| format!("Diagram {n}"));
+        let html = format!(
+            "<figure class=\"diagram\">{}<details><summary>Diagram source (Mermaid)</summary><pre><code class=\"language-mermaid\">{}</code></pre></details></figure>\n",
+            svg.to_html(&format!("mermaid-{n}"), &title),
+            escape_text(&source)
+        );
+        let marker = format!("{}{n}Z", self.nonce);
+        self.drawn.push((marker.clone(), html));
+        Some((start, format!("{marker}\n")))
+    }
+
+    /// `html` with each marker replaced by its diagram.
+    fn insert(&self, mut html: String) -> String {
+        for (marker, figure) in &self.drawn {
+            html = html.replacen(&format!("{marker}\n"), figure, 1);
+        }
+        html
+    }
+}
+
+/// Escapes text for an HTML element's content.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The text of rendered events, raw HTML included (a name split by tags
@@ -593,6 +729,62 @@ mod tests {
         assert!(!plain_only.contains("onclick"), "{plain_only}");
         assert!(plain_only.contains("<h2 id=\"hi\">Hi</h2>"), "{plain_only}");
         assert!(plain_only.contains("&amp; more"), "{plain_only}");
+    }
+
+    #[test]
+    fn mermaid_blocks_become_named_pictures_with_their_source() {
+        let body = "## Access flow\n\n```mermaid\nflowchart TD\n  A[Request] --> B[Grant]\n```\n\n\
+            <b>raw html</b> makes the page go through the sanitiser\n\n\
+            ```mermaid\npie title Risks\n  \"Mitigate\" : 3\n```\n\n\
+            ```mermaid\nflowchart TD\n  A[Open -->\n```\n";
+        let html = to_html(body, &plain);
+        // Two pictures, each named, with unique ids.
+        assert_eq!(html.matches("<svg ").count(), 2, "{html}");
+        assert!(
+            html.contains("role=\"img\" aria-labelledby=\"mermaid-1-title\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("<title id=\"mermaid-1-title\">Access flow</title>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<title id=\"mermaid-2-title\">Risks</title>"),
+            "{html}"
+        );
+        let ids: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .map(|r| &r[..r.find('"').unwrap_or(0)])
+            .collect();
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(ids.len(), unique.len(), "{ids:?}");
+        // The source is the text alternative, under the picture.
+        assert!(html.contains("<details><summary>Diagram source (Mermaid)</summary><pre tabindex=\"0\"><code class=\"language-mermaid\">flowchart TD\n  A[Request] --&gt; B[Grant]\n</code></pre></details></figure>"), "{html}");
+        // The sanitiser did not touch the SVG, and the raw HTML was cleaned.
+        assert!(html.contains("viewBox="), "{html}");
+        assert!(!html.contains("IsmsDiagram"), "{html}");
+        // The one the renderer cannot read stays its source, as a code block.
+        assert!(html.contains("<pre tabindex=\"0\"><code class=\"language-mermaid\">flowchart TD\n  A[Open --&gt;\n</code></pre>"), "{html}");
+    }
+
+    #[test]
+    fn diagram_labels_cannot_carry_active_content() {
+        let body = "```mermaid\nflowchart TD\n  A[\"<a href='javascript:alert(1)'>x</a>\"] --> B\n  click B \"javascript:alert(2)\"\n  click A call alert(3)\n```\n";
+        let html = to_html(body, &plain);
+        let picture = &html[..html.find("<details>").unwrap_or(html.len())];
+        assert!(picture.contains("<svg "), "{html}");
+        for bad in ["javascript", "href", "onclick", "<a", "<script"] {
+            assert!(!picture.contains(bad), "{bad} in {picture}");
+        }
+    }
+
+    #[test]
+    fn a_marker_like_text_in_the_body_is_left_alone() {
+        let body = "IsmsDiagram1Z\n\n```mermaid\npie\n  \"A\" : 1\n```\n";
+        let html = to_html(body, &plain);
+        assert!(html.contains("<p>IsmsDiagram1Z</p>"), "{html}");
+        assert_eq!(html.matches("<svg ").count(), 1, "{html}");
     }
 
     #[test]

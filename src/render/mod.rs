@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod audit_pages;
 pub mod coverage;
+pub mod diagram;
 pub mod error;
 pub mod exports;
 pub mod markdown;
@@ -14,6 +15,8 @@ pub mod packs;
 pub mod register;
 pub mod soa;
 pub mod staff;
+pub mod svg;
+pub mod title;
 pub mod write;
 
 use serde::Serialize;
@@ -262,6 +265,35 @@ fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, Render
             })?;
         Ok(Theme { tera, key })
     })
+}
+
+/// Whether an image source written in `doc` is the configured site logo
+/// (the same file of the ISMS), which the page header already shows.
+pub(crate) fn is_site_logo(isms: &Isms, doc: &Document, src: &str) -> bool {
+    let Some(logo) = isms.config.site.logo.as_deref() else {
+        return false;
+    };
+    let src = src.trim();
+    let target = src.split(['?', '#']).next().unwrap_or_default();
+    if target.is_empty() || target.contains(':') {
+        return false;
+    }
+    let written = join_relative(&doc.path, &percent_decode(target));
+    written.is_some() && written == join_relative("isms.toml", logo)
+}
+
+/// What a document's page shows around its body: the title as its `<h1>`,
+/// the organisation, the site logo.
+pub(crate) fn page_head<'a>(
+    isms: &'a Isms,
+    doc: &'a Document,
+    is_logo: &'a dyn Fn(&str) -> bool,
+) -> title::Head<'a> {
+    title::Head {
+        title: &doc.title,
+        organisation: &isms.config.organisation,
+        is_logo,
+    }
 }
 
 /// Where the configured logo is published, relative to a site root.

@@ -126,7 +126,10 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
                     image: &published_image,
                     names_hidden: &names_hidden,
                 };
-                let body = markdown::render_with(&doc.body, &doc.outline().anchors, &links);
+                let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
+                let head = super::page_head(isms, doc, &is_logo);
+                let body =
+                    markdown::render_page(&doc.body, &doc.outline().anchors, &links, Some(&head));
                 let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
                 ctx.insert("doc_id", doc.id.as_str());
                 ctx.insert("summary", &doc.summary);
