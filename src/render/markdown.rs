@@ -224,8 +224,14 @@ impl Diagrams {
             Event::Start(Tag::Heading { .. }) => self.reading = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(text) = self.reading.take() {
-                    if !dropped_heading && !text.trim().is_empty() {
-                        self.heading = Some(text.trim().to_string());
+                    // "🧭 How it fits": the picture's name need not
+                    // start with the heading's emoji.
+                    let text = text
+                        .trim()
+                        .trim_start_matches(|c: char| !c.is_alphanumeric())
+                        .trim();
+                    if !dropped_heading && !text.is_empty() {
+                        self.heading = Some(text.to_string());
                     }
                 }
             }

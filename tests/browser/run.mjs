@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Browser checks for the two sites that `isms build` writes.
 //
-//   node run.mjs OUT [--jobs N]
+//   node run.mjs OUT [--jobs N] [--best-practice]
 //
 // Serves OUT on 127.0.0.1 (an ephemeral port, stopped at the end), opens
 // every .html file under OUT/staff and OUT/audit in headless Chromium and
 // checks, for each page:
-//   - axe-core finds no WCAG 2.0/2.1/2.2 A and AA violations, in the light
-//     colour scheme (all rules) and the dark one (colour contrast);
+//   - axe-core finds no WCAG 2.0/2.1/2.2 A and AA violations (with
+//     --best-practice, none of axe's best-practice rules either), in the
+//     light colour scheme (all rules) and the dark one (colour contrast);
 //   - <html lang> is set, there is exactly one <h1>, ids are unique;
 //   - every internal link, stylesheet, script and image resolves to a file in
 //     OUT, every #fragment to an element with that id on the target page,
@@ -70,7 +71,7 @@ const MIME = {
 
 function usage(msg) {
   if (msg) console.error(`error: ${msg}`);
-  console.error("usage: node run.mjs OUT [--jobs N]");
+  console.error("usage: node run.mjs OUT [--jobs N] [--best-practice]");
   process.exit(2);
 }
 
@@ -83,6 +84,8 @@ function parseArgs(argv) {
     if (a === "--jobs") {
       jobs = Number(argv[++i]);
       if (!Number.isInteger(jobs) || jobs < 1) usage("--jobs needs a positive integer");
+    } else if (a === "--best-practice") {
+      AXE_TAGS.push("best-practice");
     } else if (a === "-h" || a === "--help") {
       usage();
     } else if (a.startsWith("-")) {
