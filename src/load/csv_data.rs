@@ -135,10 +135,72 @@ fn type_rows(table: &Table, kind: &str, findings: &mut Vec<Finding>) -> TypedRow
         }};
     }
     match kind {
-        "training" => rows!(Training, |c| TrainingRow {
+        "training" => rows!(Training, |c| {
+            // Both dates are read before giving up, so one row reports both.
+            let completed_on = c.date("completed_on", findings);
+            let expires_on = c.date("expires_on", findings);
+            TrainingRow {
+                person: c.get("person"),
+                completed_on: completed_on?,
+                expires_on: expires_on?,
+                line: c.row.line,
+            }
+        }),
+        "leavers" => rows!(Leavers, |c| {
+            let left_on = c.date("left_on", findings);
+            let access_removed_on = c.date("access_removed_on", findings);
+            LeaverRow {
+                person: c.get("person"),
+                left_on: left_on?,
+                access_removed_on: access_removed_on?,
+                systems: c.get("systems"),
+                line: c.row.line,
+            }
+        }),
+        "acknowledgements" => rows!(Acknowledgements, |c| AcknowledgementRow {
             person: c.get("person"),
-            completed_on: c.date("completed_on", findings)?,
+            document: c.get("document"),
+            version: c.get("version"),
+            acknowledged_on: c.date("acknowledged_on", findings)?,
             line: c.row.line
+        }),
+        "supplier-inventory" => rows!(SupplierInventory, |c| {
+            let in_scope = match c.get("in_scope").to_ascii_lowercase().as_str() {
+                "yes" | "true" => true,
+                "no" | "false" => false,
+                other => {
+                    findings.push(
+                        Finding::new(
+                            &rules::DC003,
+                            format!("column `in_scope`: must be yes or no, not `{other}`"),
+                        )
+                        .at(&table.path, c.row.line),
+                    );
+                    return Err(());
+                }
+            };
+            let reason = c.get("reason");
+            if !in_scope && reason.is_empty() {
+                findings.push(
+                    Finding::new(
+                        &rules::DC003,
+                        format!(
+                            "column `reason`: supplier `{}` is out of scope without a reason",
+                            c.get("supplier")
+                        ),
+                    )
+                    .at(&table.path, c.row.line)
+                    .hint("say why the supplier is outside the ISMS scope (add a `reason` column)"),
+                );
+                return Err(());
+            }
+            InventoryRow {
+                supplier: c.get("supplier"),
+                service: c.get("service"),
+                in_scope,
+                reason,
+                line: c.row.line,
+            }
         }),
         "incident-log" => rows!(Incidents, |c| {
             let reported = c.date("reported_on", findings)?;
@@ -341,6 +403,80 @@ mod tests {
             assert_eq!(f.line, Some(3));
             assert!(f.message.contains(&format!("`{col}`")), "{}", f.message);
         }
+    }
+
+    #[test]
+    fn new_record_kinds_are_typed() {
+        let mut findings = Vec::new();
+        let t = read_table(
+            "l.csv",
+            "person,left_on,access_removed_on,systems\nAnn,2026-05-01,2026-05-02,all\n",
+            "leavers",
+            &mut findings,
+        );
+        let TypedRows::Leavers(rows) = &t.typed else {
+            panic!("leavers")
+        };
+        assert_eq!(
+            rows[0].access_removed_on.map(|d| d.to_string()).as_deref(),
+            Some("2026-05-02")
+        );
+        let t = read_table(
+            "a.csv",
+            "person,document,version,acknowledged_on\nAnn,POL-AUP,2.0,2026-05-02\n",
+            "acknowledgements",
+            &mut findings,
+        );
+        let TypedRows::Acknowledgements(rows) = &t.typed else {
+            panic!("acknowledgements")
+        };
+        assert_eq!(
+            (rows[0].document.as_str(), rows[0].version.as_str()),
+            ("POL-AUP", "2.0")
+        );
+        let t = read_table(
+            "t.csv",
+            "person,completed_on,expires_on\nAnn,2026-05-02,2027-05-01\nBob,2026-05-02,\n",
+            "training",
+            &mut findings,
+        );
+        let TypedRows::Training(rows) = &t.typed else {
+            panic!("training")
+        };
+        assert!(rows[0].expires_on.is_some() && rows[1].expires_on.is_none());
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn an_inventory_row_out_of_scope_needs_a_reason() {
+        let mut findings = Vec::new();
+        let t = read_table(
+            "records/inventory.csv",
+            "supplier,service,in_scope,reason\nAcme,Hosting,yes,\nSnacks Ltd,Office snacks,no,No access to information\nPay Co,Payroll,no,\nOdd,Thing,maybe,\n",
+            "supplier-inventory",
+            &mut findings,
+        );
+        let TypedRows::SupplierInventory(rows) = &t.typed else {
+            panic!("inventory")
+        };
+        assert_eq!(rows.len(), 2);
+        let at: Vec<(Option<u32>, &str)> = findings.iter().map(|f| (f.line, f.rule.code)).collect();
+        assert_eq!(at, vec![(Some(4), "DC003"), (Some(5), "DC003")]);
+        assert!(findings[0].message.contains("Pay Co"));
+    }
+
+    #[test]
+    fn a_bad_expiry_date_is_dc003_at_its_row() {
+        let mut findings = Vec::new();
+        read_table(
+            "t.csv",
+            "person,completed_on,expires_on\nAnn,2026-05-02,soon\n",
+            "training",
+            &mut findings,
+        );
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].line, Some(2));
+        assert!(findings[0].message.contains("expires_on"));
     }
 
     #[test]
