@@ -105,7 +105,9 @@ enum Command {
     Init { dir: PathBuf },
     /// Add a draft document with the front matter its type needs.
     New {
-        /// scope, policy, procedure, standard, plan, soa, risk-assessment, ...
+        /// scope, policy, procedure, standard, plan, soa, risk-assessment, ...,
+        /// or a record kind (access-review, training, leavers,
+        /// acknowledgements, supplier-inventory, ...) for a record and its CSV
         #[arg(value_name = "TYPE")]
         doc_type: String,
         title: String,

@@ -6,8 +6,11 @@
 pub mod document_control;
 pub mod ids;
 pub mod links;
+pub mod operation;
+pub mod people;
 pub mod promises;
 pub mod records;
+pub mod suppliers;
 
 pub mod soa;
 pub mod stage1;
@@ -42,6 +45,9 @@ pub fn run_all(ctx: &Context) -> Vec<Finding> {
     step("checks: stage 1", || stage1::check(ctx, &mut out));
     step("checks: records", || records::check(ctx, &mut out));
     step("checks: promises", || promises::check(ctx, &mut out));
+    step("checks: people", || people::check(ctx, &mut out));
+    step("checks: suppliers", || suppliers::check(ctx, &mut out));
+    step("checks: operation", || operation::check(ctx, &mut out));
     out
 }
 

@@ -408,20 +408,50 @@ fn recurring(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// RD009: every in-scope person appears in some training record.
+/// RD009: every in-scope person who has not left counts as trained: a
+/// completion within `training_interval_months` that has not expired, or a
+/// joiner still inside `joiner_training_days`. People with no completion at
+/// all are named as v1 named them; people whose training lapsed follow.
 fn training(ctx: &Context, out: &mut Vec<Finding>) {
+    use crate::model::training::TrainingState;
     let roster = &ctx.isms.roster;
-    let missing: Vec<&str> = ctx
-        .isms
-        .training_completions()
-        .into_iter()
-        .filter(|(_, completed)| completed.is_none())
-        .map(|(p, _)| p.name.as_str())
+    let status = ctx.isms.training_status(ctx.as_of);
+    let never: Vec<&str> = status
+        .iter()
+        .filter(|p| p.state == TrainingState::Never)
+        .map(|p| p.person.name.as_str())
         .collect();
-    if missing.is_empty() {
+    let lapsed: Vec<String> = status
+        .iter()
+        .filter(|p| p.state == TrainingState::Lapsed)
+        .filter_map(|p| {
+            let c = p.latest?;
+            Some(format!(
+                "{} (completed {}, counted until {})",
+                p.person.name,
+                fmt_date(c.completed_on),
+                fmt_date(c.counts_until)
+            ))
+        })
+        .collect();
+    if never.is_empty() && lapsed.is_empty() {
         return;
     }
-    let names = missing.join(", ");
+    let mut parts = Vec::new();
+    if !never.is_empty() {
+        parts.push(format!(
+            "in-scope people without a training record: {}",
+            never.join(", ")
+        ));
+    }
+    if !lapsed.is_empty() {
+        parts.push(format!(
+            "in-scope people whose training has lapsed ({} months): {}",
+            ctx.isms.config.people.training_interval_months,
+            lapsed.join(", ")
+        ));
+    }
+    let what = parts.join("; ");
     let hint = "add a row for each person to a training record's CSV (`person,completed_on`)";
     let finding = match latest(ctx, "training", None) {
         Some((doc, rec)) => {
@@ -432,15 +462,13 @@ fn training(ctx: &Context, out: &mut Vec<Finding>) {
             };
             Finding::new(
                 &rules::RD009,
-                format!(
-                    "{} ({}): in-scope people without a training record: {names}",
-                    doc.id.value, doc.path
-                ),
+                format!("{} ({}): {what}", doc.id.value, doc.path),
             )
             .at(&doc.path, line)
             .document(&doc.id.value)
         }
         None => {
+            let names = never.join(", ");
             let f = Finding::new(
                 &rules::RD009,
                 format!("no training record; in-scope people without training: {names}"),
@@ -684,6 +712,7 @@ mod tests {
             TypedRows::Training(vec![TrainingRow {
                 person: "José Álvarez".into(),
                 completed_on: Some(d("2026-02-01")),
+                expires_on: None,
                 line: 2,
             }]),
         );
@@ -708,12 +737,14 @@ mod tests {
                     role: "Head of IT".into(),
                     in_scope: true,
                     line: 2,
+                    ..Person::default()
                 },
                 Person {
                     name: "Pat Out".into(),
                     role: "Contractor".into(),
                     in_scope: false,
                     line: 3,
+                    ..Person::default()
                 },
             ],
             ..Roster::default()
@@ -898,6 +929,69 @@ mod tests {
         assert_eq!(out[0].line, Some(9));
         assert!(out[0].message.contains("José Álvarez"));
         assert!(!out[0].message.contains("Pat Out"));
+    }
+
+    /// RD009 with one training row for José (`completed`, `expires`), and
+    /// the roster changed by `person`.
+    fn rd009_with(
+        completed: &str,
+        expires: Option<&str>,
+        person: impl Fn(&mut Person),
+    ) -> Vec<Finding> {
+        let mut docs = docs();
+        rec(&mut docs[5]).table = table(
+            "training.csv",
+            TypedRows::Training(vec![TrainingRow {
+                person: "José Álvarez".into(),
+                completed_on: Some(d(completed)),
+                expires_on: expires.map(d),
+                line: 2,
+            }]),
+        );
+        rec(&mut docs[5]).data = Some(Spanned::new("training.csv".into(), 9));
+        docs[5].key_lines.insert("data".into(), 9);
+        let mut i = build(docs);
+        person(&mut i.roster.people[0]);
+        let out = run(&i);
+        find(&out, "RD009").into_iter().cloned().collect()
+    }
+
+    #[test]
+    fn rd009_training_older_than_the_interval_has_lapsed() {
+        // As of 2026-10-01: a completion on 2025-10-01 is exactly 12 months old.
+        assert!(rd009_with("2025-10-01", None, |_| {}).is_empty());
+        let out = rd009_with("2025-09-30", None, |_| {});
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].line, Some(9));
+        assert!(
+            out[0].message.contains("lapsed")
+                && out[0]
+                    .message
+                    .contains("José Álvarez (completed 2025-09-30"),
+            "{}",
+            out[0].message
+        );
+        assert!(!out[0].message.contains("without a training record"));
+    }
+
+    #[test]
+    fn rd009_expires_on_counts_to_its_own_day() {
+        assert!(rd009_with("2026-02-01", Some("2026-10-01"), |_| {}).is_empty());
+        assert_eq!(
+            rd009_with("2026-02-01", Some("2026-09-30"), |_| {}).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn rd009_a_joiner_inside_the_window_and_a_leaver_are_not_judged() {
+        // Joined 2026-09-01: untrained but due only by 2026-10-01.
+        let joiner = |p: &mut Person| p.joined_on = Some(d("2026-09-01"));
+        assert!(rd009_with("2024-01-01", None, joiner).is_empty());
+        let late = |p: &mut Person| p.joined_on = Some(d("2026-08-31"));
+        assert_eq!(rd009_with("2024-01-01", None, late).len(), 1);
+        let leaver = |p: &mut Person| p.left_on = Some(d("2026-10-01"));
+        assert!(rd009_with("2024-01-01", None, leaver).is_empty());
     }
 
     #[test]

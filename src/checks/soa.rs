@@ -50,8 +50,30 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for soa in &soas {
         entries(soa, out);
+        approval(soa, out);
     }
     coverage(ctx, first, out);
+}
+
+/// SOA009: a draft (or retired) SoA is not the organisation's statement yet.
+fn approval(soa: &Document, out: &mut Vec<Finding>) {
+    if soa.is_approved() {
+        return;
+    }
+    let status = soa.status.map_or("not set", Status::as_str);
+    out.push(
+        Finding::new(
+            &rules::SOA009,
+            format!(
+                "{} ({}): the Statement of Applicability is not approved (status: {status})",
+                soa.id.as_str(),
+                soa.path
+            ),
+        )
+        .at(&soa.path, soa.line_of("status"))
+        .document(soa.id.as_str())
+        .hint(rules::SOA009.fix),
+    );
 }
 
 /// SOA004 and SOA005: each entry listed once, with a justification.
@@ -290,5 +312,26 @@ mod tests {
         assert_eq!(codes(&out), vec!["SOA007", "SOA006"]);
         assert_eq!(out[0].document.as_deref(), Some("CLAIM"));
         assert_eq!(out[0].line, Some(10));
+    }
+
+    #[test]
+    fn a_draft_soa_is_soa009_at_its_status_line() {
+        let mut soa = full_soa();
+        soa.status = Some(Status::Draft);
+        let out = run(vec![soa, all_controls_doc()]);
+        assert_eq!(codes(&out), vec!["SOA009"]);
+        assert_eq!(out[0].path.as_deref(), Some("soa.md"));
+        assert_eq!(out[0].line, Some(6));
+        assert!(
+            out[0].message.contains("status: draft"),
+            "{}",
+            out[0].message
+        );
+    }
+
+    #[test]
+    fn an_approved_soa_is_not_soa009() {
+        let out = run(vec![full_soa(), all_controls_doc()]);
+        assert!(!codes(&out).contains(&"SOA009"));
     }
 }

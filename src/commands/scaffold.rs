@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::model::catalogue::CONTROLS;
 use crate::model::document::DocType;
 use crate::model::ids::{fmt_date, Date};
+use crate::model::record::expected_columns;
 
 /// Turns a title into an id prefix and a file name.
 fn slug(title: &str) -> String {
@@ -102,15 +103,66 @@ pub fn document_text(t: DocType, title: &str, today: Date) -> String {
     s
 }
 
+/// Record kinds `isms new KIND TITLE` scaffolds directly: a record of that
+/// kind, with an empty CSV of the contract's columns for tabular kinds.
+pub const RECORD_KINDS: [&str; 11] = [
+    "access-review",
+    "internal-audit",
+    "management-review",
+    "training",
+    "incident-log",
+    "supplier-register",
+    "risk-register",
+    "corrective-actions",
+    "leavers",
+    "acknowledgements",
+    "supplier-inventory",
+];
+
+/// The header of a new CSV of `kind`, with the optional columns a user is
+/// most likely to want (`expires_on`, `reason`).
+fn csv_header(kind: &str) -> Option<String> {
+    let mut cols: Vec<&str> = expected_columns(kind)?.to_vec();
+    match kind {
+        "training" => cols.push("expires_on"),
+        "supplier-inventory" => cols.push("reason"),
+        _ => {}
+    }
+    Some(cols.join(",") + "\n")
+}
+
+/// The files of a new record of `kind`: the document, and for tabular kinds
+/// its CSV beside it (relative paths under the ISMS root).
+pub fn record_files(kind: &str, title: &str, today: Date) -> Vec<(String, String)> {
+    let stem = slug(title);
+    let csv = csv_header(kind);
+    let mut text = document_text(DocType::Record, title, today)
+        .replace("record: access-review\n", &format!("record: {kind}\n"));
+    if csv.is_some() {
+        text = text.replace(
+            &format!("record: {kind}\n"),
+            &format!("record: {kind}\ndata: {stem}.csv\n"),
+        );
+    }
+    let mut files = vec![(format!("records/{stem}.md"), text)];
+    if let Some(header) = csv {
+        files.push((format!("records/{stem}.csv"), header));
+    }
+    files
+}
+
 pub fn new(root: &Path, type_text: &str, title: &str, today: Date) -> i32 {
-    let Some(t) = DocType::parse(type_text) else {
+    let kind = RECORD_KINDS.iter().find(|k| **k == type_text.trim());
+    let t = DocType::parse(type_text);
+    if t.is_none() && kind.is_none() {
         let all: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
         eprintln!(
-            "error: unknown type `{type_text}`; use one of: {}",
-            all.join(", ")
+            "error: unknown type `{type_text}`; use one of: {}, or a record kind: {}",
+            all.join(", "),
+            RECORD_KINDS.join(", ")
         );
         return 2;
-    };
+    }
     if !root.join("isms.toml").is_file() {
         eprintln!(
             "error: no isms.toml in {}: run `isms init` first or pass --dir",
@@ -118,27 +170,49 @@ pub fn new(root: &Path, type_text: &str, title: &str, today: Date) -> i32 {
         );
         return 2;
     }
-    let rel = format!("{}/{}.md", folder(t), slug(title));
-    let path = root.join(&rel);
-    if path.exists() {
+    let files = match (t, kind) {
+        (Some(t), _) => vec![(
+            format!("{}/{}.md", folder(t), slug(title)),
+            document_text(t, title, today),
+        )],
+        (None, Some(kind)) => record_files(kind, title, today),
+        (None, None) => return 2,
+    };
+    // Nothing is written when any file exists, so no half record is left.
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| root.join(rel).exists()) {
         eprintln!("error: {rel} already exists");
         return 2;
     }
-    let write = path
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|_| std::fs::write(&path, document_text(t, title, today)));
-    match write {
-        Ok(()) => {
-            println!("created {rel} (draft); edit it, then `isms approve ID --by NAME`");
-            0
-        }
-        Err(e) => {
+    for (rel, text) in &files {
+        let path = root.join(rel);
+        let write = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&path, text));
+        if let Err(e) = write {
             eprintln!("error: cannot write {rel}: {e}");
-            2
+            return 2;
         }
     }
+    let rels: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    if kind.is_some() && t.is_none() {
+        println!(
+            "created {}; fill in the record and its data",
+            rels.join(" and ")
+        );
+    } else {
+        println!(
+            "created {} (draft); edit it, then `isms approve ID --by NAME`",
+            rels.join(", ")
+        );
+    }
+    0
 }
+
+/// The roster `isms init` writes: the required columns, then the optional
+/// ones (emails and SSH keys `;`-separated, dates as YYYY-MM-DD).
+pub const ROSTER_HEADER: &str =
+    "person,role,in_scope,email,joined_on,left_on,organisation,ssh_key\n";
 
 pub fn init(dir: &Path, today: Date) -> i32 {
     if dir.join("isms.toml").exists() {
@@ -148,7 +222,7 @@ pub fn init(dir: &Path, today: Date) -> i32 {
     let config = "[organisation]\nname = \"Example Ltd\"\nisms_lead = \"\"\ntop_management = []\n\n[audit]\n# stage1 = 2027-01-12\n# stage2 = 2027-03-02\n\n[people]\nroster = \"people/roster.csv\"\n\n[document_control]\nreview_interval_months = 12\nrequire_distinct_approver = true\n\n[site]\ntitle = \"Information security policies\"\n";
     let files: Vec<(String, String)> = vec![
         ("isms.toml".into(), config.into()),
-        ("people/roster.csv".into(), "person,role,in_scope\n".into()),
+        ("people/roster.csv".into(), ROSTER_HEADER.into()),
         ("README.md".into(), "# ISMS\n\nThe information security management system, kept as Markdown.\nRun `isms check` to see what is missing.\n".into()),
         ("scope/isms-scope.md".into(), document_text(DocType::Scope, "ISMS scope", today)),
         ("policies/information-security-policy.md".into(), document_text(DocType::Policy, "Information security policy", today).replace("owner: ISMS Lead\n", "owner: ISMS Lead\nclauses: [\"5.2\"]\n")),
@@ -203,6 +277,46 @@ mod tests {
                 "{t:?}: {findings:?}"
             );
             assert!(document.is_some(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn every_record_kind_scaffolds_a_loadable_record_with_its_columns() {
+        let today = crate::model::ids::parse_date("2026-05-01").expect("date");
+        for kind in RECORD_KINDS {
+            let files = record_files(kind, "Leavers 2026", today);
+            let Parsed::Document { document, findings } = parse_document("x.md", &files[0].1)
+            else {
+                panic!("not a document")
+            };
+            assert!(findings.is_empty(), "{kind}: {findings:?}");
+            let doc = document.expect("document");
+            let record = doc.record.as_ref().expect("record");
+            assert_eq!(record.kind, kind);
+            match expected_columns(kind) {
+                Some(cols) => {
+                    assert_eq!(files[1].0, "records/leavers-2026.csv");
+                    assert!(files[1].1.starts_with(&cols.join(",")), "{kind}");
+                    assert_eq!(
+                        record.data.as_ref().map(|d| d.value.as_str()),
+                        Some("leavers-2026.csv")
+                    );
+                    let mut f = Vec::new();
+                    crate::load::csv_data::read_table("r.csv", &files[1].1, kind, &mut f);
+                    assert!(f.is_empty(), "{kind}: {f:?}");
+                }
+                None => assert_eq!(files.len(), 1, "{kind}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_roster_has_the_new_columns_and_loads() {
+        let mut f = Vec::new();
+        let r = crate::load::csv_data::read_roster("people/roster.csv", ROSTER_HEADER, &mut f);
+        assert!(f.is_empty() && r.people.is_empty());
+        for col in ["email", "joined_on", "left_on", "organisation", "ssh_key"] {
+            assert!(ROSTER_HEADER.contains(col));
         }
     }
 }

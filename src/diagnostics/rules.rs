@@ -143,6 +143,10 @@ rules! {
         "There is more than one SoA document.",
         "There must be a single Statement of Applicability; two versions make coverage ambiguous.",
         "Keep one document with `type: soa`; retire or remove the other.";
+    SOA009 = "SOA009", Major, "6.1.3", Soa,
+        "The Statement of Applicability is not approved (`status` is not `approved`).",
+        "The SoA is mandatory documented information that management must approve; a draft SoA cannot be certified against.",
+        "Have top management approve the SoA: set `status: approved` with `approved_by` and `approved_on` (or run `isms approve`).";
 
     ST001 = "ST001", Major, "4.3", Stage1,
         "No approved scope of the ISMS.",
@@ -198,9 +202,9 @@ rules! {
         "Documentation that does not match practice is the most common Stage 2 finding: the auditor asks for the last quarterly review.",
         "Carry out the activity and add a record of that kind, or correct the promised interval.";
     RD009 = "RD009", Minor, "7.2", Stage2,
-        "In-scope people (roster) have no training record.",
-        "Competence and awareness must be evidenced for everyone in scope.",
-        "Add the missing people to a training record's CSV with their completion date.";
+        "In-scope people (roster) have no training that counts: none at all, or only completions older than `training_interval_months` or past their `expires_on`; joiners count until `joined_on` + `joiner_training_days`, leavers are not judged.",
+        "Competence and awareness must be evidenced for everyone in scope, and kept current: training done two years ago does not show awareness of today's policies.",
+        "Add the missing people to a training record's CSV with their completion date (`person,completed_on`, optionally `expires_on`), or refresh the lapsed training.";
     RD010 = "RD010", Minor, "5.24", Stage2,
         "No incident log.",
         "The auditor asks for the incident log; even an empty log shows the process exists.",
@@ -229,6 +233,26 @@ rules! {
         "A body promises a recurring activity in words (daily, quarterly, every six months...) that the document does not declare in `recurring:`.",
         "Documents that promise what nobody does are the most common Stage 2 finding: the auditor reads \"quarterly\" and asks for the last four records. Declared in `recurring:`, the promise is checked by RD008 before the auditor asks.",
         "Declare the activity in the document's `recurring:` with the same interval (`{record: access-review, every: quarterly}`) and keep records of it, or reword the sentence so it promises only what is done. A line about the document's own review at its review interval is not a promise.";
+    RD022 = "RD022", Minor, "9.2", Stage2,
+        "The internal audits dated within `cycle_months` before the next audit leave a clause of 4-10 uncovered (named).",
+        "The audit programme must cover the whole ISMS; an auditor compares the internal audits' scope with clauses 4 to 10 and asks about every gap.",
+        "Extend the next internal audit's `scope_clauses` to the named clauses (a sub-clause such as 9.2.2 covers its clause), or add an internal audit that covers them.";
+    RD023 = "RD023", Minor, "5.19", Stage2,
+        "A supplier is missing from the supplier register: an in-scope row of a `supplier-inventory`, or the `organisation` of an in-scope contractor in the roster.",
+        "The register must hold every supplier the organisation actually uses; the auditor compares it with what finance pays and who works on site.",
+        "Add the supplier to the supplier register (names are compared ignoring case, punctuation and a trailing legal form such as Ltd), or mark the inventory row `in_scope: no` with a `reason`.";
+    RD024 = "RD024", Minor, "5.18", Stage2,
+        "A leaver's access was not shown removed in time: no `leavers` row, or `access_removed_on` after `left_on` + `leaver_access_days`.",
+        "Removing access when people leave is one of the first things an auditor samples; without a record nobody can show it happened.",
+        "Add a row to a `leavers` record (`person,left_on,access_removed_on,systems`) with the day access was removed, and remove access within `leaver_access_days` of leaving.";
+    RD025 = "RD025", Observation, "6.1.3", Stage2,
+        "Applicable controls marked `implemented` in the SoA that no record lists in `controls:` (no operating evidence), per Annex A theme.",
+        "An auditor samples implemented controls and asks for evidence that they operate; a policy alone shows intent, not operation.",
+        "List the controls a record evidences in its `controls:` (an access review evidences 5.15 and 5.18), or set the SoA status to what is in place.";
+    RD026 = "RD026", Minor, "7.3", Stage2,
+        "In-scope people have not acknowledged the current version of an `acknowledge: true` document within `acknowledge_days` of its approval (or of joining).",
+        "Staff must be aware of the policy that applies to them; a signed acknowledgement of the current version is what the auditor asks for.",
+        "Collect confirmations and add rows to an `acknowledgements` record (`person,document,version,acknowledged_on`) naming the document's id and current version.";
 }
 
 /// Looks a rule up by code, case-insensitively.
@@ -280,7 +304,7 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert_eq!(n, 13 + 8 + 5 + 16);
+        assert_eq!(n, 13 + 9 + 5 + 21);
         assert_eq!(find("dc006").map(|r| r.code), Some("DC006"));
     }
 }

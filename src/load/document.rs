@@ -33,6 +33,7 @@ pub const CONTRACT_KEYS: &[&str] = &[
     "audience",
     "summary",
     "recurring",
+    "acknowledge",
     "record",
     "date",
     "data",
@@ -564,6 +565,7 @@ impl DocParser<'_> {
         }
         let summary = self.text(map, "summary").map(|s| s.value);
         let recurring = self.recurring(map);
+        let acknowledge = self.acknowledge(map);
         let record = match (&record_kind, doc_type) {
             (Some(kind), _) => self.record(map, kind),
             (None, Some(DocType::Record)) => {
@@ -617,6 +619,7 @@ impl DocParser<'_> {
             audience_written,
             summary,
             recurring,
+            acknowledge,
             record,
             soa,
             objectives,
@@ -627,6 +630,27 @@ impl DocParser<'_> {
             body_digest: frontmatter::body_digest(split.body),
             outline: Default::default(),
         })
+    }
+
+    /// `acknowledge: true|false`; any other value is DC003.
+    fn acknowledge(
+        &mut self,
+        map: &marked_yaml::types::MarkedMappingNode,
+    ) -> Option<Spanned<bool>> {
+        let t = self.text(map, "acknowledge")?;
+        match t.value.trim() {
+            "true" => Some(Spanned::new(true, t.line)),
+            "false" => Some(Spanned::new(false, t.line)),
+            other => {
+                self.err(
+                    &rules::DC003,
+                    t.line,
+                    format!("`acknowledge` must be true or false, not `{other}`"),
+                    "write `acknowledge: true` when staff must confirm they read each version",
+                );
+                None
+            }
+        }
     }
 
     fn recurring(&mut self, map: &marked_yaml::types::MarkedMappingNode) -> Vec<Recurring> {

@@ -242,6 +242,9 @@ pub struct Document {
     pub audience_written: bool,
     pub summary: Option<String>,
     pub recurring: Vec<Recurring>,
+    /// `acknowledge: true`: staff must confirm they read this version
+    /// (RD026 points at the key's line).
+    pub acknowledge: Option<Spanned<bool>>,
     pub record: Option<Record>,
     pub soa: Option<Soa>,
     pub objectives: Option<Spanned<Vec<Objective>>>,
@@ -265,6 +268,11 @@ impl Document {
     pub fn outline(&self) -> &crate::model::body::Outline {
         self.outline
             .get_or_init(|| crate::model::body::outline(&self.body, self.body_line))
+    }
+
+    /// Whether staff must confirm they read this version (`acknowledge: true`).
+    pub fn needs_acknowledgement(&self) -> bool {
+        self.acknowledge.as_ref().is_some_and(|a| a.value)
     }
 
     pub fn is_approved(&self) -> bool {

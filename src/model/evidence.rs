@@ -13,29 +13,86 @@ use super::Isms;
 
 /// One area an auditor samples evidence from, with the record kinds that
 /// evidence it. The audit index has one evidence pack per area, and the
-/// Stage 2 timeline expects a record in each.
+/// Stage 2 timeline expects a recent record in each.
 pub struct EvidenceArea {
     /// File stem of the pack page (`packs/<stem>.html`).
     pub stem: &'static str,
     pub title: &'static str,
     pub kinds: &'static [&'static str],
+    /// How old a record may be and still show the area operating.
+    pub recent: Recency,
+}
+
+/// How recent a record must be to show an area operating: an auditor who
+/// samples evidence for Stage 2 wants the activity's current cycle, not the
+/// first record ever kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recency {
+    /// A fixed number of months: access reviews and incident logs are kept
+    /// quarterly by most ISMSs, so a record older than a quarter is stale.
+    Months(u32),
+    /// `[people] training_interval_months`: older training no longer counts.
+    TrainingInterval,
+    /// `[document_control] review_interval_months`: registers (risks,
+    /// suppliers) are reviewed at the review interval (RD007, RD011).
+    ReviewInterval,
+}
+
+impl Recency {
+    /// The interval in months for this ISMS.
+    pub fn months(self, config: &super::config::Config) -> u32 {
+        match self {
+            Recency::Months(n) => n,
+            Recency::TrainingInterval => config.people.training_interval_months,
+            Recency::ReviewInterval => config.review_interval_months,
+        }
+    }
 }
 
 pub const EVIDENCE_AREAS: [EvidenceArea; 7] = [
-    area("access-control", "Access control", &["access-review"]),
-    area("training", "Training and awareness", &["training"]),
-    area("incidents", "Incident management", &["incident-log"]),
-    area("risk", "Risk assessment and treatment", &["risk-register"]),
-    area("suppliers", "Supplier management", &["supplier-register"]),
+    area(
+        "access-control",
+        "Access control",
+        &["access-review", "leavers"],
+        Recency::Months(3),
+    ),
+    area(
+        "training",
+        "Training and awareness",
+        &["training", "acknowledgements"],
+        Recency::TrainingInterval,
+    ),
+    area(
+        "incidents",
+        "Incident management",
+        &["incident-log"],
+        Recency::Months(3),
+    ),
+    area(
+        "risk",
+        "Risk assessment and treatment",
+        &["risk-register"],
+        Recency::ReviewInterval,
+    ),
+    area(
+        "suppliers",
+        "Supplier management",
+        &["supplier-register", "supplier-inventory"],
+        Recency::ReviewInterval,
+    ),
+    // Internal audit and management review recur once a certification
+    // cycle (12 months).
     area(
         "internal-audit",
         "Internal audit and corrective action",
         &["internal-audit", "corrective-actions"],
+        Recency::Months(12),
     ),
     area(
         "management-review",
         "Management review",
         &["management-review"],
+        Recency::Months(12),
     ),
 ];
 
@@ -43,8 +100,14 @@ const fn area(
     stem: &'static str,
     title: &'static str,
     kinds: &'static [&'static str],
+    recent: Recency,
 ) -> EvidenceArea {
-    EvidenceArea { stem, title, kinds }
+    EvidenceArea {
+        stem,
+        title,
+        kinds,
+        recent,
+    }
 }
 
 /// When a training record first shows a person as trained, and which record.
@@ -135,6 +198,7 @@ mod tests {
             role: String::new(),
             in_scope,
             line: 2,
+            ..Person::default()
         }
     }
 
@@ -147,6 +211,7 @@ mod tests {
                         .map(|(p, on)| TrainingRow {
                             person: (*p).into(),
                             completed_on: on.map(d),
+                            expires_on: None,
                             line: 2,
                         })
                         .collect(),

@@ -1,6 +1,7 @@
 //! The typed model of an ISMS repository: built once by `load`, read by
 //! `checks` and `render`. Nothing past this point sees raw YAML.
 
+pub mod acknowledge;
 pub mod annex_a;
 pub mod body;
 pub mod catalogue;
@@ -12,12 +13,15 @@ pub mod evidence;
 pub mod history;
 pub mod ids;
 pub mod mapping_2013;
+pub mod operation;
 pub mod paths;
 pub mod people;
 pub mod record;
+pub mod suppliers;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod timeline;
+pub mod training;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -140,12 +140,50 @@ pub enum TypedRows {
     Suppliers(Vec<SupplierRow>),
     Risks(Vec<RiskRow>),
     CorrectiveActions(Vec<CorrectiveActionRow>),
+    Leavers(Vec<LeaverRow>),
+    Acknowledgements(Vec<AcknowledgementRow>),
+    SupplierInventory(Vec<InventoryRow>),
 }
 
 #[derive(Clone, Debug)]
 pub struct TrainingRow {
     pub person: String,
     pub completed_on: Option<Date>,
+    /// Optional column: after this day the completion no longer counts.
+    pub expires_on: Option<Date>,
+    pub line: u32,
+}
+
+/// A `leavers` row: when a person left and when their access was removed.
+#[derive(Clone, Debug)]
+pub struct LeaverRow {
+    pub person: String,
+    pub left_on: Option<Date>,
+    pub access_removed_on: Option<Date>,
+    pub systems: String,
+    pub line: u32,
+}
+
+/// An `acknowledgements` row: a person confirmed reading a version of a
+/// document on a day.
+#[derive(Clone, Debug)]
+pub struct AcknowledgementRow {
+    pub person: String,
+    /// The document's id as written.
+    pub document: String,
+    pub version: String,
+    pub acknowledged_on: Option<Date>,
+    pub line: u32,
+}
+
+/// A `supplier-inventory` row: a supplier the organisation actually pays or
+/// uses; out of scope only with a reason (required, checked at load).
+#[derive(Clone, Debug)]
+pub struct InventoryRow {
+    pub supplier: String,
+    pub service: String,
+    pub in_scope: bool,
+    pub reason: String,
     pub line: u32,
 }
 
@@ -228,6 +266,9 @@ pub fn expected_columns(kind: &str) -> Option<&'static [&'static str]> {
             "reviewed_on",
         ],
         "corrective-actions" => &["id", "source", "summary", "owner", "due", "closed_on"],
+        "leavers" => &["person", "left_on", "access_removed_on", "systems"],
+        "acknowledgements" => &["person", "document", "version", "acknowledged_on"],
+        "supplier-inventory" => &["supplier", "service", "in_scope"],
         _ => return None,
     })
 }

@@ -56,6 +56,7 @@ pub fn doc(id: &str, doc_type: DocType) -> Document {
         audience_written: false,
         summary: None,
         recurring: Vec::new(),
+        acknowledge: None,
         record: None,
         soa: None,
         objectives: None,

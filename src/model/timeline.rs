@@ -22,7 +22,7 @@
 
 use super::document::Document;
 use super::evidence::{Completion, EVIDENCE_AREAS};
-use super::ids::Date;
+use super::ids::{Date, Interval};
 use super::Isms;
 
 /// An internal audit completed later than this before Stage 2 leaves no time
@@ -97,7 +97,7 @@ enum Evidence {
     Unjudged,
 }
 
-const PLAN: [(&str, &str, u32, Evidence); 8] = [
+const PLAN: [(&str, &str, u32, Evidence); 9] = [
     (
         "internal-audit",
         "Internal audit completed",
@@ -134,6 +134,14 @@ const PLAN: [(&str, &str, u32, Evidence); 8] = [
         EVIDENCE_WEEKS,
         Evidence::Areas,
     ),
+    // Staff are briefed while there is still time to answer their
+    // questions, not in the audit's last week.
+    (
+        "staff-briefing",
+        "Staff briefed on the audit",
+        EVIDENCE_WEEKS,
+        Evidence::Unjudged,
+    ),
     (
         "register-walk-through",
         "Registers walked through with their owners",
@@ -141,8 +149,8 @@ const PLAN: [(&str, &str, u32, Evidence); 8] = [
         Evidence::Unjudged,
     ),
     (
-        "staff-briefing",
-        "Staff briefed on the audit",
+        "audit-day",
+        "Who is available on audit day; rooms and access for the auditor",
         FINAL_WEEKS,
         Evidence::Unjudged,
     ),
@@ -157,7 +165,7 @@ pub fn milestones(isms: &Isms, stage2: Date, as_of: Date) -> Vec<Milestone<'_>> 
                 Evidence::Record(kind) => (record_proof(isms, kind, due, as_of), None, Vec::new()),
                 Evidence::Approvals => all_of(approvals(isms), due, as_of),
                 Evidence::Training => all_of(training(isms), due, as_of),
-                Evidence::Areas => all_of(areas(isms), due, as_of),
+                Evidence::Areas => all_of(areas(isms, due, as_of), due, as_of),
                 Evidence::Unjudged => (None, None, Vec::new()),
             };
             let state = match evidence {
@@ -266,21 +274,33 @@ fn training(isms: &Isms) -> Vec<(String, Option<Proof<'_>>)> {
         .collect()
 }
 
-/// Each evidence area with its first record.
-fn areas(isms: &Isms) -> Vec<(String, Option<Proof<'_>>)> {
+/// Each evidence area with the record that settles it: only records recent
+/// enough to show the area operating count (dated no more than the area's
+/// interval before the due date); of those, the latest on or before the due
+/// date, else the first after it.
+fn areas(isms: &Isms, due: Date, as_of: Date) -> Vec<(String, Option<Proof<'_>>)> {
     EVIDENCE_AREAS
         .iter()
         .map(|area| {
-            let first = area
+            let since = Interval::Months(area.recent.months(&isms.config)).before(due);
+            let dated: Vec<Completion> = area
                 .kinds
                 .iter()
                 .flat_map(|kind| isms.records(kind))
+                .filter(|(_, r)| r.date.value >= since && r.date.value <= as_of)
                 .map(|(d, r)| Completion {
                     date: r.date.value,
                     record: d,
                 })
-                .min_by(|a, b| (a.date, &a.record.path).cmp(&(b.date, &b.record.path)));
-            (area.title.to_string(), first)
+                .collect();
+            let key = |c: &&Completion| (c.date, c.record.path.clone());
+            let proof = dated
+                .iter()
+                .filter(|c| c.date <= due)
+                .max_by_key(key)
+                .or_else(|| dated.iter().filter(|c| c.date > due).min_by_key(key))
+                .copied();
+            (area.title.to_string(), proof)
         })
         .collect()
 }
@@ -311,6 +331,7 @@ mod tests {
                 typed: TypedRows::Training(vec![TrainingRow {
                     person: person.into(),
                     completed_on: Some(d(on)),
+                    expires_on: None,
                     line: 2,
                 }]),
                 ..Table::default()
@@ -347,6 +368,7 @@ mod tests {
             role: String::new(),
             in_scope: true,
             line: 2,
+            ..Person::default()
         }
     }
 
@@ -391,8 +413,9 @@ mod tests {
                 ("training", "2027-02-02"),
                 ("access-review", "2027-02-16"),
                 ("evidence-packs", "2027-02-16"),
+                ("staff-briefing", "2027-02-16"),
                 ("register-walk-through", "2027-02-23"),
-                ("staff-briefing", "2027-02-23"),
+                ("audit-day", "2027-02-23"),
             ]
             .map(|(k, v)| (k, v.to_string()))
         );
@@ -494,7 +517,26 @@ mod tests {
         let got = run(Vec::new(), "2027-03-01");
         assert_eq!(state(&got, "register-walk-through"), State::ToDo);
         assert_eq!(state(&got, "staff-briefing"), State::ToDo);
+        assert_eq!(state(&got, "audit-day"), State::ToDo);
         // With no roster and no documents nothing is proven either.
         assert_eq!(state(&got, "documents-approved"), State::Missing);
+    }
+
+    #[test]
+    fn evidence_packs_count_only_recent_records() {
+        // An access review half a year before the due date (2027-02-16) is
+        // older than the area's quarter: the pack is not complete.
+        let mut docs = ready();
+        docs[5] = dated("AR", "access-review", "2026-08-01");
+        let i = model(docs.clone(), &["Ann Lee"]);
+        let all = milestones(&i, d(STAGE2), d("2027-02-15"));
+        assert_eq!(all[5].key, "evidence-packs");
+        assert_eq!(all[5].outstanding, vec!["Access control"]);
+        // A leavers record of the quarter shows the area operating too.
+        docs.push(dated("LV", "leavers", "2027-01-20"));
+        let i = model(docs, &["Ann Lee"]);
+        let all = milestones(&i, d(STAGE2), d("2027-02-15"));
+        assert!(all[5].outstanding.is_empty());
+        assert_eq!(all[5].state, State::Done);
     }
 }

@@ -44,9 +44,13 @@ pub fn render(
     ]
     .map(|(severity, count)| CountRow { severity, count });
     let (pack_files, packs) = step("audit: evidence packs", || {
-        super::packs::render(isms, &site, pages)
+        super::packs::render(isms, &site, pages, summary_date(summary))
     })?;
     files.extend(pack_files);
+    let (view_files, views) = step("audit: acknowledgements", || {
+        super::acknowledgements::render(isms, &site, pages, summary_date(summary))
+    })?;
+    files.extend(view_files);
     let title = "Audit evidence index";
     let mut ctx = page_context(&site, "audit", "", title, true, false);
     ctx.insert("organisation", &isms.config.organisation);
@@ -81,6 +85,16 @@ pub fn render(
     ctx.insert("finding_total", &findings.len());
     ctx.insert("documents", &isms.documents.len());
     ctx.insert("coverage", &super::coverage::coverage(isms));
+    let implemented =
+        crate::model::operation::Operation::new(isms, summary_date(summary)).implemented(isms);
+    ctx.insert(
+        "operating",
+        &serde_json::json!({
+            "implemented": implemented.len(),
+            "evidenced": implemented.iter().filter(|(_, e)| *e).count(),
+        }),
+    );
+    ctx.insert("views", &views);
     ctx.insert(
         "timeline",
         &isms

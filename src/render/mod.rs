@@ -3,6 +3,7 @@
 //! index, which holds everything. Rendering is pure (files in memory, in a
 //! stable order); [`write`] puts them on disk atomically.
 
+mod acknowledgements;
 pub mod audit;
 pub mod audit_pages;
 pub mod coverage;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod exports;
 pub mod markdown;
 pub mod memo;
+mod pack_views;
 pub mod packs;
 pub mod register;
 pub mod soa;

@@ -33,6 +33,7 @@ pub(crate) fn render(
     isms: &Isms,
     site: &SiteContext,
     pages: &Pages,
+    as_of: crate::model::ids::Date,
 ) -> Result<(Vec<SiteFile>, Vec<PackLink>), RenderError> {
     let mut files = Vec::new();
     let mut links = Vec::new();
@@ -74,6 +75,7 @@ pub(crate) fn render(
         );
         ctx.insert("records", &records);
         ctx.insert("kinds", &kinds);
+        ctx.insert("view", &super::pack_views::view(isms, stem, as_of));
         files.push((
             format!("packs/{stem}.html"),
             pages.render(&format!("audit/packs/{stem}.html"), "audit/pack.html", ctx)?,

@@ -11,6 +11,7 @@ use super::{doc_page, memo, page_context, Pages, SiteContext, SiteFile};
 use crate::diagnostics::finding::Finding;
 use crate::model::catalogue::{Control, ControlId, Theme, CONTROLS};
 use crate::model::document::{Document, SoaEntry};
+use crate::model::operation::{Evidence, Operation};
 use crate::model::Isms;
 
 /// One control's row, shared by the page and the CSV.
@@ -144,6 +145,32 @@ fn links(docs: &[&Document]) -> Cell {
     }
 }
 
+/// Links to records with their dates (newest first as given), already
+/// escaped; `none` when there are none.
+fn dated_links(records: &[Evidence], none: &str) -> Cell {
+    if records.is_empty() {
+        return plain(none);
+    }
+    let html = records
+        .iter()
+        .map(|e| {
+            format!(
+                "<a href=\"docs/{}\">{}</a> <span class=\"muted\">{}</span>",
+                escape(&doc_page(e.record)),
+                escape(e.record.id.as_str()),
+                crate::model::ids::fmt_date(e.date)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>");
+    Cell {
+        text: None,
+        href: None,
+        code: false,
+        html: Some(html),
+    }
+}
+
 #[derive(Serialize, Hash)]
 struct Row {
     id: String,
@@ -168,6 +195,7 @@ pub(crate) fn render(
     as_of: crate::model::ids::Date,
 ) -> Result<Vec<SiteFile>, RenderError> {
     let all = rows(isms, findings);
+    let operation = Operation::new(isms, as_of);
     let groups: Vec<ThemeGroup> = Theme::ALL
         .iter()
         .map(|&theme| {
@@ -199,7 +227,11 @@ pub(crate) fn render(
                             plain(status(r)),
                             plain(justification(r)),
                             links(&r.implemented_by),
-                            links(&r.evidence),
+                            dated_links(operation.evidence(r.id), "none"),
+                            dated_links(
+                                operation.last_audited(r.id).as_slice(),
+                                "not in an audit's scope",
+                            ),
                             plain(r.findings.to_string()),
                         ],
                     })
