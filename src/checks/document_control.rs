@@ -250,6 +250,7 @@ mod tests {
                             changes: Vec::new(),
                             approval,
                             head_fingerprint: None,
+                            previous_approval: None,
                             uncommitted,
                         },
                     )

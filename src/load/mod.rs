@@ -577,6 +577,7 @@ fn read_or_refresh_history(
         &history::HistoryOptions {
             use_cache: opts.history_cache,
             cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
+            at: None,
         },
     )
     .map_err(FatalError::History)?;
@@ -612,6 +613,7 @@ pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
     Some(history::Fingerprint {
         doc_id: get("id"),
         approval,
+        version: get("version"),
         body: frontmatter::body_hash(split.body),
     })
 }
