@@ -90,7 +90,11 @@ fn dc015_follows_a_rename_and_ignores_a_later_front_matter_edit() {
     edit(&path, "approved_on: 2026-04-08", "approved_on: 2026-06-01");
     edit(&path, "## Purpose", "## Purpose and scope");
     commit_all(&repo, "Revise", 2);
-    edit(&path, "owner: Head of IT", "owner: Head of IT\nsummary_note: x");
+    edit(
+        &path,
+        "owner: Head of IT",
+        "owner: Head of IT\nsummary_note: x",
+    );
     commit_all(&repo, "Front matter only", 3);
     let (_, json) = check_json(&root);
     // The added key moved `approved_by` down a line.
