@@ -1100,15 +1100,12 @@ fn packed_history_reads_the_same_as_loose_objects() {
     assert_eq!(change_ids(&packed, "policies/a.md").len(), 31);
 }
 
-/// The previous approval's pair, commit ids and versions, and the bodies.
-fn previous(
-    history: &History,
-    path: &str,
-) -> Option<(
-    (String, String),
-    (String, Option<String>, Option<String>),
-    Option<(String, Option<String>, Option<String>)>,
-)> {
+/// An approved text as (commit id, version, body).
+type Text = (String, Option<String>, Option<String>);
+
+/// The previous approval's pair, then the texts at the current and the
+/// previous approval commits.
+fn previous(history: &History, path: &str) -> Option<((String, String), Text, Option<Text>)> {
     let p = doc_history(history, path).previous_approval.as_ref()?;
     let text = |t: &isms::load::history::ApprovedText| {
         (
