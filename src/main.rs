@@ -63,6 +63,19 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Compare the ISMS at BASE with HEAD (default: the working tree) in
+    /// document-control terms; exit 1 only for findings the change introduces.
+    Diff {
+        /// The revision to compare against (branch, tag or commit), e.g. `origin/main`.
+        base: String,
+        /// The revision to compare (default: the working tree).
+        head: Option<String>,
+        /// The ISMS root (holding isms.toml).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Build both sites into memory, serve them on 127.0.0.1 and rebuild on
     /// every change, reloading open pages.
     Serve {
@@ -149,7 +162,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    if let Command::Check { common, .. } | Command::Build { common, .. } = &cli.command {
+    if let Command::Check { common, .. }
+    | Command::Build { common, .. }
+    | Command::Diff { common, .. } = &cli.command
+    {
         if common.timings {
             isms::timing::enable();
         }
@@ -157,6 +173,19 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { dir, common } => commands::check::run(
             &dir,
+            common.as_of.unwrap_or_else(today),
+            common.format,
+            common.fail_on,
+        ),
+        Command::Diff {
+            base,
+            head,
+            dir,
+            common,
+        } => commands::diff::run(
+            &dir,
+            &base,
+            head.as_deref(),
             common.as_of.unwrap_or_else(today),
             common.format,
             common.fail_on,
