@@ -115,7 +115,12 @@ enum Command {
         format: ControlsFormat,
     },
     /// Start a new ISMS repository (runs `git init` when DIR is not in one).
-    Init { dir: PathBuf },
+    Init {
+        dir: PathBuf,
+        /// Also write a CI workflow at the repository root (see docs/ci.md).
+        #[arg(long, value_enum)]
+        ci: Option<commands::scaffold::Ci>,
+    },
     /// Add a draft document with the front matter its type needs.
     New {
         /// scope, policy, procedure, standard, plan, soa, risk-assessment, ...
@@ -190,7 +195,7 @@ fn main() -> ExitCode {
             common.format,
             common.fail_on,
         ),
-        Command::Init { dir } => commands::scaffold::init(&dir, today()),
+        Command::Init { dir, ci } => commands::scaffold::init(&dir, today(), ci),
         Command::New {
             doc_type,
             title,
