@@ -708,12 +708,14 @@ mod tests {
                     role: "Head of IT".into(),
                     in_scope: true,
                     line: 2,
+                    ..Person::default()
                 },
                 Person {
                     name: "Pat Out".into(),
                     role: "Contractor".into(),
                     in_scope: false,
                     line: 3,
+                    ..Person::default()
                 },
             ],
             ..Roster::default()

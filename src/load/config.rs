@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-pub use crate::model::config::{Config, SiteConfig};
+pub use crate::model::config::{Config, PeopleConfig, SiteConfig};
 
 /// A problem in `isms.toml`, with the 1-based line it is on.
 #[derive(Debug, Clone)]
@@ -49,6 +49,10 @@ struct RawAudit {
 #[serde(deny_unknown_fields)]
 struct RawPeople {
     roster: Option<String>,
+    training_interval_months: Option<u32>,
+    joiner_training_days: Option<u32>,
+    leaver_access_days: Option<u32>,
+    acknowledge_days: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -175,6 +179,31 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
             hint: None,
         });
     }
+    if raw.people.training_interval_months == Some(0) {
+        errors.push(ConfigError {
+            line: find_key_line(text, "training_interval_months"),
+            message: "`training_interval_months` must be at least 1".into(),
+            hint: None,
+        });
+    }
+    let people = PeopleConfig {
+        training_interval_months: raw
+            .people
+            .training_interval_months
+            .unwrap_or(defaults.people.training_interval_months),
+        joiner_training_days: raw
+            .people
+            .joiner_training_days
+            .unwrap_or(defaults.people.joiner_training_days),
+        leaver_access_days: raw
+            .people
+            .leaver_access_days
+            .unwrap_or(defaults.people.leaver_access_days),
+        acknowledge_days: raw
+            .people
+            .acknowledge_days
+            .unwrap_or(defaults.people.acknowledge_days),
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -185,6 +214,7 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
         stage1,
         stage2,
         roster: raw.people.roster,
+        people,
         review_interval_months: raw
             .document_control
             .review_interval_months
@@ -244,6 +274,36 @@ mod tests {
         assert_eq!(c.review_interval_months, 12);
         assert!(c.require_distinct_approver);
         assert_eq!(c.site.staff_classifications, vec!["public", "internal"]);
+        assert_eq!(c.people, PeopleConfig::default());
+        assert_eq!(c.people.training_interval_months, 12);
+        assert_eq!(c.people.joiner_training_days, 30);
+        assert_eq!(c.people.leaver_access_days, 1);
+        assert_eq!(c.people.acknowledge_days, 30);
+    }
+
+    #[test]
+    fn people_windows_are_read() {
+        let c = parse_config(
+            "[organisation]\nname = \"A\"\n[people]\ntraining_interval_months = 24\n\
+             joiner_training_days = 14\nleaver_access_days = 0\nacknowledge_days = 10\n",
+        )
+        .expect("config");
+        assert_eq!(
+            c.people,
+            PeopleConfig {
+                training_interval_months: 24,
+                joiner_training_days: 14,
+                leaver_access_days: 0,
+                acknowledge_days: 10,
+            }
+        );
+        let err =
+            parse_config("[organisation]\nname = \"A\"\n[people]\ntraining_interval_months = 0\n")
+                .expect_err("zero interval");
+        assert_eq!(err[0].line, Some(4));
+        let err = parse_config("[organisation]\nname = \"A\"\n[people]\nleaver_days = 1\n")
+            .expect_err("unknown key");
+        assert_eq!(err[0].line, Some(4));
     }
 
     #[test]

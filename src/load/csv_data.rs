@@ -193,7 +193,10 @@ fn type_rows(table: &Table, kind: &str, findings: &mut Vec<Finding>) -> TypedRow
     }
 }
 
-/// Reads the roster CSV (`person,role,in_scope`).
+/// Reads the roster CSV: `person,role,in_scope` required; `email`,
+/// `joined_on`, `left_on`, `organisation` and `ssh_key` optional, in any
+/// order. Each row is typed once here; a bad value is DC003 at its row,
+/// naming the column, and that row is left out.
 pub fn read_roster(path: &str, text: &str, findings: &mut Vec<Finding>) -> Roster {
     let table = read_table(path, text, "", findings);
     let mut roster = Roster {
@@ -205,7 +208,7 @@ pub fn read_roster(path: &str, text: &str, findings: &mut Vec<Finding>) -> Roste
             findings.push(
                 Finding::new(&rules::DC003, format!("roster lacks column `{col}`"))
                     .at(path, 1)
-                    .hint("the header must be: person,role,in_scope"),
+                    .hint("the header must start with: person,role,in_scope"),
             );
             return roster;
         }
@@ -226,12 +229,131 @@ pub fn read_roster(path: &str, text: &str, findings: &mut Vec<Finding>) -> Roste
                 continue;
             }
         };
+        // Both dates are read before skipping, so one row reports both.
+        let joined_on = c.date("joined_on", findings);
+        let left_on = c.date("left_on", findings);
+        let (Ok(joined_on), Ok(left_on)) = (joined_on, left_on) else {
+            continue;
+        };
+        if let (Some(joined), Some(left)) = (joined_on, left_on) {
+            if left < joined {
+                findings.push(
+                    Finding::new(
+                        &rules::DC003,
+                        format!("column `left_on`: {left} is before `joined_on` {joined}"),
+                    )
+                    .at(path, row.line)
+                    .hint("check both dates"),
+                );
+                continue;
+            }
+        }
+        let organisation = c.get("organisation");
         roster.people.push(Person {
             name: c.get("person"),
             role: c.get("role"),
             in_scope,
             line: row.line,
+            emails: split_list(&c.get("email")),
+            joined_on,
+            left_on,
+            organisation: (!organisation.is_empty()).then_some(organisation),
+            ssh_keys: split_list(&c.get("ssh_key")),
         });
     }
     roster
+}
+
+/// A `;`-separated cell as its trimmed, non-empty parts.
+fn split_list(cell: &str) -> Vec<String> {
+    cell.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roster_columns_are_typed() {
+        let mut findings = Vec::new();
+        let r = read_roster(
+            "people/roster.csv",
+            "person,role,in_scope,email,joined_on,left_on,organisation,ssh_key\n\
+             Ann,Lead,yes,ann@a.example; ann@b.example,2026-01-05,,,ssh-ed25519 AAAA ann\n\
+             Bob,Dev,yes,,,2026-06-30,Acme Ltd,ssh-ed25519 AAAA one;ssh-rsa BBBB two\n",
+            &mut findings,
+        );
+        assert!(findings.is_empty(), "{findings:?}");
+        let ann = &r.people[0];
+        assert_eq!(ann.emails, vec!["ann@a.example", "ann@b.example"]);
+        assert_eq!(
+            ann.joined_on.map(|d| d.to_string()).as_deref(),
+            Some("2026-01-05")
+        );
+        assert_eq!(ann.left_on, None);
+        assert_eq!(ann.organisation, None);
+        assert_eq!(ann.ssh_keys, vec!["ssh-ed25519 AAAA ann"]);
+        let bob = &r.people[1];
+        assert!(bob.emails.is_empty());
+        assert_eq!(
+            bob.left_on.map(|d| d.to_string()).as_deref(),
+            Some("2026-06-30")
+        );
+        assert_eq!(bob.organisation.as_deref(), Some("Acme Ltd"));
+        assert_eq!(
+            bob.ssh_keys,
+            vec!["ssh-ed25519 AAAA one", "ssh-rsa BBBB two"]
+        );
+        assert_eq!(bob.line, 3);
+    }
+
+    #[test]
+    fn the_v1_roster_still_reads() {
+        let mut findings = Vec::new();
+        let r = read_roster(
+            "r.csv",
+            "person,role,in_scope\nAnn,Lead,yes\n",
+            &mut findings,
+        );
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(r.people.len(), 1);
+        assert!(r.people[0].emails.is_empty() && r.people[0].joined_on.is_none());
+    }
+
+    #[test]
+    fn a_bad_date_is_dc003_at_its_row_naming_the_column() {
+        let mut findings = Vec::new();
+        let r = read_roster(
+            "people/roster.csv",
+            "person,role,in_scope,joined_on,left_on\nAnn,Lead,yes,2026-01-05,\n\
+             Bob,Dev,yes,2026-13-01,31/12/2026\n",
+            &mut findings,
+        );
+        assert_eq!(r.people.len(), 1, "the bad row is left out");
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        for (f, col) in findings.iter().zip(["joined_on", "left_on"]) {
+            assert_eq!(f.rule.code, "DC003");
+            assert_eq!(f.path.as_deref(), Some("people/roster.csv"));
+            assert_eq!(f.line, Some(3));
+            assert!(f.message.contains(&format!("`{col}`")), "{}", f.message);
+        }
+    }
+
+    #[test]
+    fn leaving_before_joining_is_dc003() {
+        let mut findings = Vec::new();
+        let r = read_roster(
+            "r.csv",
+            "person,role,in_scope,joined_on,left_on\nAnn,Lead,yes,2026-05-01,2026-04-30\n",
+            &mut findings,
+        );
+        assert!(r.people.is_empty());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].line, Some(2));
+        assert!(findings[0].message.contains("left_on"));
+    }
 }

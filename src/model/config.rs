@@ -12,10 +12,36 @@ pub struct Config {
     pub stage1: Option<Date>,
     pub stage2: Option<Date>,
     pub roster: Option<String>,
+    pub people: PeopleConfig,
     pub review_interval_months: u32,
     pub require_distinct_approver: bool,
     pub site: SiteConfig,
     pub exclude: Vec<String>,
+}
+
+/// The `[people]` windows, in whole months or days, with the contract's
+/// defaults. Every window includes its end day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeopleConfig {
+    /// A training completion older than this no longer counts (RD009).
+    pub training_interval_months: u32,
+    /// A joiner counts as trained until `joined_on` plus this (RD009).
+    pub joiner_training_days: u32,
+    /// Access must be removed within this of `left_on` (RD024).
+    pub leaver_access_days: u32,
+    /// Staff confirm an `acknowledge: true` document within this (RD026).
+    pub acknowledge_days: u32,
+}
+
+impl Default for PeopleConfig {
+    fn default() -> Self {
+        PeopleConfig {
+            training_interval_months: 12,
+            joiner_training_days: 30,
+            leaver_access_days: 1,
+            acknowledge_days: 30,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -38,6 +64,7 @@ impl Default for Config {
             stage1: None,
             stage2: None,
             roster: None,
+            people: PeopleConfig::default(),
             review_interval_months: 12,
             require_distinct_approver: true,
             site: SiteConfig {

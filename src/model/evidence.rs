@@ -135,6 +135,7 @@ mod tests {
             role: String::new(),
             in_scope,
             line: 2,
+            ..Person::default()
         }
     }
 

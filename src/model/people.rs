@@ -1,16 +1,38 @@
-//! The people roster (`[people] roster`): who holds which role, and who is in
-//! scope for training. Used to turn roles into people when comparing names.
+//! The people roster (`[people] roster`): who holds which role, who is in
+//! scope for training, when they joined and left, who employs a contractor,
+//! and how their approvals can be verified. Used to turn roles into people
+//! when comparing names, and by every "all in-scope people" rule.
 
 use std::collections::HashMap;
 
-use super::ids::name_key;
+use super::ids::{name_key, Date};
 
-#[derive(Clone, Debug)]
+/// One row of the roster, typed at load: optional columns left empty are
+/// `None` or an empty list.
+#[derive(Clone, Debug, Default)]
 pub struct Person {
     pub name: String,
     pub role: String,
     pub in_scope: bool,
+    /// The row's line in the roster CSV.
     pub line: u32,
+    /// `email`: one or more addresses, `;`-separated in the cell.
+    pub emails: Vec<String>,
+    pub joined_on: Option<Date>,
+    pub left_on: Option<Date>,
+    /// `organisation`: a contractor's employer, which is a supplier.
+    pub organisation: Option<String>,
+    /// `ssh_key`: OpenSSH public key lines, `;`-separated in the cell, kept
+    /// as written so that signatures can be verified against them.
+    pub ssh_keys: Vec<String>,
+}
+
+impl Person {
+    /// A leaver has `left_on` on or before the as-of date: out of every
+    /// "all in-scope people" rule, and judged on access removal instead.
+    pub fn is_leaver(&self, as_of: Date) -> bool {
+        self.left_on.is_some_and(|left| left <= as_of)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -55,6 +77,17 @@ impl Roster {
     pub fn in_scope(&self) -> impl Iterator<Item = &Person> {
         self.people.iter().filter(|p| p.in_scope)
     }
+
+    /// In-scope people who have not left by `as_of`: the people every
+    /// "all in-scope people" rule (training, acknowledgements) judges.
+    pub fn in_scope_at(&self, as_of: Date) -> impl Iterator<Item = &Person> {
+        self.in_scope().filter(move |p| !p.is_leaver(as_of))
+    }
+
+    /// People who have left by `as_of`, in roster order.
+    pub fn leavers(&self, as_of: Date) -> impl Iterator<Item = &Person> {
+        self.people.iter().filter(move |p| p.is_leaver(as_of))
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +102,7 @@ mod tests {
                 role: "Head of IT".into(),
                 in_scope: true,
                 line: 2,
+                ..Person::default()
             }],
             ..Roster::default()
         }
@@ -80,5 +114,17 @@ mod tests {
         assert!(r.same_person("head of it", "Jose Alvarez"));
         assert!(!r.same_person("Head", "Jose Alvarez"));
         assert!(r.same_person("Sam Lee", "sam  lee"));
+    }
+
+    #[test]
+    fn a_leaver_has_left_on_or_before_the_as_of_date() {
+        let d = |s| crate::model::ids::parse_date(s).expect("date");
+        let mut r = roster();
+        r.people[0].left_on = Some(d("2026-05-31"));
+        assert!(r.people[0].is_leaver(d("2026-05-31")));
+        assert!(!r.people[0].is_leaver(d("2026-05-30")));
+        assert_eq!(r.in_scope_at(d("2026-05-30")).count(), 1);
+        assert_eq!(r.in_scope_at(d("2026-05-31")).count(), 0);
+        assert_eq!(r.leavers(d("2026-06-01")).count(), 1);
     }
 }

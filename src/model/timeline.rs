@@ -347,6 +347,7 @@ mod tests {
             role: String::new(),
             in_scope: true,
             line: 2,
+            ..Person::default()
         }
     }
 
