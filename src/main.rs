@@ -63,6 +63,19 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Compare the ISMS at BASE with HEAD (default: the working tree) in
+    /// document-control terms; exit 1 only for findings the change introduces.
+    Diff {
+        /// The revision to compare against (branch, tag or commit), e.g. `origin/main`.
+        base: String,
+        /// The revision to compare (default: the working tree).
+        head: Option<String>,
+        /// The ISMS root (holding isms.toml).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Build both sites into memory, serve them on 127.0.0.1 and rebuild on
     /// every change, reloading open pages.
     Serve {
@@ -102,7 +115,12 @@ enum Command {
         format: ControlsFormat,
     },
     /// Start a new ISMS repository (runs `git init` when DIR is not in one).
-    Init { dir: PathBuf },
+    Init {
+        dir: PathBuf,
+        /// Also write a CI workflow at the repository root (see docs/ci.md).
+        #[arg(long, value_enum)]
+        ci: Option<commands::scaffold::Ci>,
+    },
     /// Add a draft document with the front matter its type needs.
     New {
         /// scope, policy, procedure, standard, plan, soa, risk-assessment, ...,
@@ -151,7 +169,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    if let Command::Check { common, .. } | Command::Build { common, .. } = &cli.command {
+    if let Command::Check { common, .. }
+    | Command::Build { common, .. }
+    | Command::Diff { common, .. } = &cli.command
+    {
         if common.timings {
             isms::timing::enable();
         }
@@ -163,7 +184,20 @@ fn main() -> ExitCode {
             common.format,
             common.fail_on,
         ),
-        Command::Init { dir } => commands::scaffold::init(&dir, today()),
+        Command::Diff {
+            base,
+            head,
+            dir,
+            common,
+        } => commands::diff::run(
+            &dir,
+            &base,
+            head.as_deref(),
+            common.as_of.unwrap_or_else(today),
+            common.format,
+            common.fail_on,
+        ),
+        Command::Init { dir, ci } => commands::scaffold::init(&dir, today(), ci),
         Command::New {
             doc_type,
             title,

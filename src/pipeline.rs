@@ -1,6 +1,7 @@
 //! The pipeline every command shares: load the ISMS into the model, run the
-//! checks, sort the findings and summarise them. `check`, `build` and
-//! `serve` all go through here, so they judge an ISMS the same way.
+//! checks, sort the findings and summarise them. `check`, `build`, `serve`
+//! and both sides of `diff` all go through here, so they judge an ISMS the
+//! same way.
 
 use std::path::Path;
 
@@ -59,4 +60,26 @@ pub fn run_checks_with(
         findings,
         summary,
     })
+}
+
+/// Loads and checks the ISMS at `root` as it is at the git revision `rev`,
+/// read from git objects: the work tree, the index and HEAD are left alone.
+/// The summary names the real root and the revision's commit.
+pub fn run_checks_at(
+    root: &Path,
+    rev: &str,
+    as_of: Date,
+    history_cache: bool,
+) -> Result<Checked, FatalError> {
+    let snapshot = load::snapshot::at_revision(root, rev).map_err(FatalError::Revision)?;
+    let opts = LoadOptions {
+        history_cache,
+        out_dir: None,
+        history_at: Some(snapshot.at.clone()),
+    };
+    let mut checked = run_checks(snapshot.root(), as_of, &opts)?;
+    // The copy is removed with `snapshot`: the model keeps the real root.
+    checked.isms.root = root.to_path_buf();
+    checked.summary.root = root.display().to_string();
+    Ok(checked)
 }

@@ -23,7 +23,7 @@ fn fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
     if lines.next()? != "---" {
         return None;
     }
-    let (mut id, mut by, mut on) = (None, None, None);
+    let (mut id, mut by, mut on, mut version) = (None, None, None, None);
     let mut closed = false;
     for line in lines.by_ref() {
         if line == "---" {
@@ -34,6 +34,7 @@ fn fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
         id = value("id:").or(id);
         by = value("approved_by:").or(by);
         on = value("approved_on:").or(on);
+        version = value("version:").or(version);
     }
     if !closed {
         return None;
@@ -47,6 +48,7 @@ fn fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
     Some(Fingerprint {
         doc_id: id,
         approval,
+        version,
         body: Sha256::digest(body.as_bytes()).into(),
     })
 }
@@ -692,6 +694,7 @@ fn cached(salt: &str) -> HistoryOptions {
     HistoryOptions {
         use_cache: true,
         cache_salt: salt.to_string(),
+        ..HistoryOptions::default()
     }
 }
 
@@ -1095,4 +1098,140 @@ fn packed_history_reads_the_same_as_loose_objects() {
     let packed = read(r.path(), &docs);
     same_result(&loose, &packed);
     assert_eq!(change_ids(&packed, "policies/a.md").len(), 31);
+}
+
+/// An approved text as (commit id, version, body).
+type Text = (String, Option<String>, Option<String>);
+
+/// The previous approval's pair, then the texts at the current and the
+/// previous approval commits.
+fn previous(history: &History, path: &str) -> Option<((String, String), Text, Option<Text>)> {
+    let p = doc_history(history, path).previous_approval.as_ref()?;
+    let text = |t: &isms::load::history::ApprovedText| {
+        (
+            history.commits[t.commit].id.clone(),
+            t.version.clone(),
+            t.body.clone(),
+        )
+    };
+    Some((
+        (p.approved_by.clone(), p.approved_on.clone()),
+        text(&p.current),
+        p.previous.as_ref().map(text),
+    ))
+}
+
+#[test]
+fn previous_approval_is_the_pair_just_before_the_approval_commit() {
+    let mut r = Repo::new();
+    r.write(
+        "pol.md",
+        &doc("POL-1", A, "version: \"1.0\"\n", "First text.\n"),
+    );
+    let first = r.commit("approve 1.0");
+    // A front-matter-only commit keeps the first approval's commit.
+    r.write(
+        "pol.md",
+        &doc("POL-1", A, "version: \"1.0\"\nowner: IT\n", "First text.\n"),
+    );
+    r.commit("owner");
+    r.write(
+        "pol.md",
+        &doc(
+            "POL-1",
+            A,
+            "version: \"1.0\"\nowner: IT\n",
+            "\r\nSecond text.\r\n\r\n",
+        ),
+    );
+    r.commit("edit without approval");
+    r.write(
+        "pol.md",
+        &doc(
+            "POL-1",
+            B,
+            "version: \"1.1\"\nowner: IT\n",
+            "Second text.\n",
+        ),
+    );
+    let second = r.commit("approve 1.1");
+    r.write("README.md", "not a document\n");
+    r.commit("unrelated");
+
+    let h = read(r.path(), &["pol.md"]);
+    let (pair, current, before) = previous(&h, "pol.md").expect("previous approval");
+    assert_eq!(pair, ("Alex Morgan".into(), "2026-01-10".into()));
+    assert_eq!(
+        current,
+        (
+            second.to_string(),
+            Some("\"1.1\"".into()),
+            Some("Second text.".into())
+        )
+    );
+    assert_eq!(
+        before,
+        Some((
+            first.to_string(),
+            Some("\"1.0\"".into()),
+            Some("First text.".into())
+        ))
+    );
+}
+
+#[test]
+fn no_previous_approval_for_a_first_approval_or_a_draft_before_it() {
+    let mut r = Repo::new();
+    r.write("a.md", &doc("A", A, "", "Body.\n"));
+    r.write("b.md", &doc("B", None, "", "Draft.\n"));
+    r.commit("add");
+    r.write("b.md", &doc("B", B, "", "Draft.\n"));
+    r.commit("approve b");
+    let h = read(r.path(), &["a.md", "b.md"]);
+    assert!(previous(&h, "a.md").is_none());
+    assert!(previous(&h, "b.md").is_none());
+}
+
+#[test]
+fn previous_approval_follows_a_rename() {
+    let mut r = Repo::new();
+    r.write("old.md", &doc("POL-1", A, "version: 1\n", "Old text.\n"));
+    let first = r.commit("approve");
+    r.remove("old.md");
+    r.write("new.md", &doc("POL-1", A, "version: 1\n", "Old text.\n"));
+    r.commit("git mv");
+    r.write("new.md", &doc("POL-1", B, "version: 1\n", "New text.\n"));
+    let second = r.commit("re-approve");
+    let h = read(r.path(), &["new.md"]);
+    let (_, current, before) = previous(&h, "new.md").expect("previous approval");
+    assert_eq!(current.0, second.to_string());
+    let before = before.expect("found");
+    assert_eq!(before.0, first.to_string());
+    let p = doc_history(&h, "new.md")
+        .previous_approval
+        .as_ref()
+        .expect("p");
+    assert_eq!(p.previous.as_ref().map(|t| t.path.as_str()), Some("old.md"));
+    assert_eq!(p.current.path, "new.md");
+}
+
+#[test]
+fn previous_approval_cut_short_in_a_shallow_clone() {
+    let mut r = Repo::new();
+    r.write("pol.md", &doc("POL-1", A, "", "One.\n"));
+    r.commit("approve");
+    r.write("pol.md", &doc("POL-1", A, "", "Two.\n"));
+    r.commit("edit");
+    r.write("pol.md", &doc("POL-1", B, "", "Two.\n"));
+    r.commit("re-approve");
+    let clone = shallow_clone(r.path(), 1);
+    let h = read(&clone.path().join("clone"), &["pol.md"]);
+    // Only the approval commit is there: its parent, and so the pair before
+    // it, are unknown.
+    assert!(previous(&h, "pol.md").is_none());
+    let clone = shallow_clone(r.path(), 2);
+    let h = read(&clone.path().join("clone"), &["pol.md"]);
+    let (pair, _, before) = previous(&h, "pol.md").expect("pair known");
+    assert_eq!(pair.0, "Alex Morgan");
+    assert_eq!(before, None);
 }

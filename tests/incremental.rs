@@ -31,6 +31,7 @@ fn opts() -> LoadOptions {
     LoadOptions {
         history_cache: false,
         out_dir: None,
+        ..LoadOptions::default()
     }
 }
 

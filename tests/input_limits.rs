@@ -345,6 +345,7 @@ fn preview_reloads_refuse_links_out_and_deep_nesting_like_a_fresh_check() {
     let opts = LoadOptions {
         history_cache: false,
         out_dir: None,
+        ..LoadOptions::default()
     };
     let as_of = isms::model::ids::parse_date(AS_OF).expect("date");
     let report = |checked: &isms::pipeline::Checked| {

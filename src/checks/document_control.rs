@@ -40,7 +40,56 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         review(ctx, doc, on.value, out);
         currency(ctx, doc, out);
+        version_reused(ctx, doc, out);
     }
+}
+
+/// DC015: the current approval and the one before it approved different
+/// bodies under the same `version`. Not judged when history ends before
+/// the earlier approval commit, or when either version has no `version`.
+fn version_reused(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+    let Some(previous) = ctx
+        .isms
+        .history
+        .docs
+        .get(&doc.path)
+        .and_then(|h| h.previous_approval.as_ref())
+    else {
+        return;
+    };
+    let Some(before) = &previous.previous else {
+        return;
+    };
+    let now = &previous.current;
+    let (Some(version), Some(was)) = (&now.version, &before.version) else {
+        return;
+    };
+    if version != was || now.body_hash == before.body_hash {
+        return;
+    }
+    let id = doc.id.as_str();
+    let commits = &ctx.isms.history.commits;
+    let short = |i: usize| commits.get(i).map(|c| c.short_id()).unwrap_or_default();
+    let line = doc
+        .approved_by
+        .as_ref()
+        .map(|a| a.line)
+        .unwrap_or_else(|| doc.line_of("status"));
+    out.push(
+        Finding::new(
+            &rules::DC015,
+            format!(
+                "{id}: version {version} names two approved texts: the one approved by {} on {} (commit {}) and a different one approved in commit {}",
+                previous.approved_by,
+                previous.approved_on,
+                short(before.commit),
+                short(now.commit)
+            ),
+        )
+        .at(&doc.path, line)
+        .document(id)
+        .hint("Raise `version` for the text approved last and record its approval again (`isms approve`)."),
+    );
 }
 
 /// Approved documents that are not records carry approval and review dates.
@@ -250,6 +299,7 @@ mod tests {
                             changes: Vec::new(),
                             approval,
                             head_fingerprint: None,
+                            previous_approval: None,
                             uncommitted,
                         },
                     )

@@ -25,6 +25,7 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     let opts = LoadOptions {
         history_cache: true,
         out_dir: Some(out.clone()),
+        ..LoadOptions::default()
     };
     let checked = match run_checks(root, as_of, &opts) {
         Ok(checked) => checked,

@@ -4,6 +4,7 @@ pub mod approve;
 pub mod build;
 pub mod check;
 pub mod controls;
+pub mod diff;
 pub mod explain;
 pub mod scaffold;
 

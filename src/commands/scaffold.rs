@@ -214,10 +214,99 @@ pub fn new(root: &Path, type_text: &str, title: &str, today: Date) -> i32 {
 pub const ROSTER_HEADER: &str =
     "person,role,in_scope,email,joined_on,left_on,organisation,ssh_key\n";
 
-pub fn init(dir: &Path, today: Date) -> i32 {
+/// The CI systems `isms init --ci` writes a workflow for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ci {
+    /// GitHub Actions: `.github/workflows/isms.yml`.
+    Github,
+    /// GitLab CI: `.gitlab-ci.yml`.
+    Gitlab,
+}
+
+impl Ci {
+    /// Where the workflow goes, relative to the repository root, and its
+    /// template (also shown in docs/ci.md).
+    fn workflow(self) -> (&'static str, &'static str) {
+        match self {
+            Ci::Github => (
+                ".github/workflows/isms.yml",
+                include_str!("../../docs/ci/github-workflow.yml"),
+            ),
+            Ci::Gitlab => (
+                ".gitlab-ci.yml",
+                include_str!("../../docs/ci/gitlab-ci.yml"),
+            ),
+        }
+    }
+}
+
+/// The workflow text for an ISMS at `dir` (relative to the repository
+/// root, `/`-separated, empty at the root).
+pub fn workflow_text(ci: Ci, dir: &str) -> String {
+    let (shown, prefix) = if dir.is_empty() {
+        (".".to_string(), String::new())
+    } else {
+        (dir.to_string(), format!("{dir}/"))
+    };
+    ci.workflow()
+        .1
+        .replace("{{dir}}", &shown)
+        .replace("{{prefix}}", &prefix)
+}
+
+/// Writes the CI workflow for the ISMS at `dir` at the root of its
+/// repository; an existing file is left as it is.
+fn write_workflow(dir: &Path, ci: Ci) -> Result<String, String> {
+    let repo = git2::Repository::discover(dir).map_err(|e| e.message().to_string())?;
+    let workdir = repo
+        .workdir()
+        .ok_or("the repository is bare")?
+        .canonicalize()
+        .map_err(|e| e.to_string())?;
+    let root = dir.canonicalize().map_err(|e| e.to_string())?;
+    let relative = root
+        .strip_prefix(&workdir)
+        .map_err(|_| "the ISMS is outside the work tree".to_string())?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let (rel, _) = ci.workflow();
+    let path = workdir.join(rel);
+    if path.exists() {
+        return Err(format!(
+            "{} already exists; merge the steps from docs/ci.md by hand",
+            path.display()
+        ));
+    }
+    path.parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| std::fs::write(&path, workflow_text(ci, &relative)))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path.display().to_string())
+}
+
+pub fn init(dir: &Path, today: Date, ci: Option<Ci>) -> i32 {
     if dir.join("isms.toml").exists() {
         eprintln!("error: {} already holds an isms.toml", dir.display());
         return 2;
+    }
+    // Refused before anything is written.
+    if let Some(ci) = ci {
+        // DIR may not exist yet: its repository is that of the nearest
+        // folder that does.
+        let existing = dir
+            .ancestors()
+            .find(|a| a.is_dir())
+            .or(Some(Path::new(".")))
+            .and_then(|a| git2::Repository::discover(a).ok())
+            .and_then(|r| r.workdir().map(|w| w.join(ci.workflow().0)))
+            .filter(|p| p.exists());
+        if let Some(path) = existing {
+            eprintln!(
+                "error: {} already exists; merge the steps from docs/ci.md by hand",
+                path.display()
+            );
+            return 2;
+        }
     }
     let config = "[organisation]\nname = \"Example Ltd\"\nisms_lead = \"\"\ntop_management = []\n\n[audit]\n# stage1 = 2027-01-12\n# stage2 = 2027-03-02\n\n[people]\nroster = \"people/roster.csv\"\n\n[document_control]\nreview_interval_months = 12\nrequire_distinct_approver = true\n\n[site]\ntitle = \"Information security policies\"\n";
     let files: Vec<(String, String)> = vec![
@@ -248,6 +337,15 @@ pub fn init(dir: &Path, today: Date) -> i32 {
             return 2;
         }
         println!("initialised a git repository in {}", dir.display());
+    }
+    if let Some(ci) = ci {
+        match write_workflow(dir, ci) {
+            Ok(path) => println!("wrote the CI workflow {path}"),
+            Err(e) => {
+                eprintln!("error: CI workflow: {e}");
+                return 2;
+            }
+        }
     }
     println!(
         "created an ISMS skeleton in {}; run `isms check {}` for the list of what to write next",

@@ -110,6 +110,10 @@ rules! {
         "History is cut short (a shallow clone, or the approval commit is missing), so approval currency was judged by `approved_digest` only, or not at all.",
         "Without the approval commit the tool cannot prove that the approved text is the text in use.",
         "Check out the full history (for CI, `fetch-depth: 0`), or record digests with `isms approve` so approvals can be verified without history.";
+    DC015 = "DC015", Minor, "7.5.2", DocumentControl,
+        "One `version` names two different approved texts: the document was approved again with a changed body but the same version.",
+        "Clause 7.5.2 asks for identification of documented information; when version 2.0 means two texts, nobody can tell which one a reader, a record or an acknowledgement refers to.",
+        "Raise `version` for the text approved last (and record the approval again with `isms approve`), so each approved text has its own version.";
 
     SOA001 = "SOA001", Major, "6.1.3", Soa,
         "There is no Statement of Applicability.",
@@ -304,7 +308,7 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert_eq!(n, 13 + 9 + 5 + 21);
+        assert_eq!(n, 14 + 9 + 5 + 21);
         assert_eq!(find("dc006").map(|r| r.code), Some("DC006"));
     }
 }

@@ -62,7 +62,8 @@ use std::path::{Path, PathBuf};
 type Oid = gix::ObjectId;
 
 pub use crate::model::history::{
-    ApprovalCommit, CommitInfo, DocChange, DocHistory, Fingerprint, History, HistoryStats,
+    ApprovalCommit, ApprovedText, CommitInfo, DocChange, DocHistory, Fingerprint, History,
+    HistoryStats, PreviousApproval,
 };
 
 /// How [`read_history`] may use its cache.
@@ -84,6 +85,21 @@ pub struct HistoryOptions {
     /// version, a different normalisation). A cache written with another
     /// salt, or for another ISMS root, is ignored and replaced.
     pub cache_salt: String,
+    /// Read the history as it was at a commit instead of at HEAD (`isms
+    /// diff`): the working tree is then not consulted at all.
+    pub at: Option<HistoryAt>,
+}
+
+/// The history at one commit of the repository that holds an ISMS, for an
+/// ISMS whose files were read from that commit rather than from the work
+/// tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryAt {
+    /// The ISMS root in the work tree: locates the repository and the
+    /// ISMS folder inside it.
+    pub isms_root: PathBuf,
+    /// The commit whose history is read (full hex id).
+    pub commit: String,
 }
 
 /// Why the history could not be read.
@@ -173,20 +189,35 @@ pub fn read_history(
     fingerprint: &FingerprintFn,
     options: &HistoryOptions,
 ) -> Result<History, HistoryError> {
-    let repo = gix::discover(isms_root).map_err(|e| HistoryError::NotARepository {
-        path: isms_root.to_path_buf(),
+    let located = options.at.as_ref().map_or(isms_root, |at| &at.isms_root);
+    let repo = gix::discover(located).map_err(|e| HistoryError::NotARepository {
+        path: located.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let prefix = root_prefix(&repo, isms_root)?;
+    let prefix = root_prefix(&repo, located)?;
     let git_dir = repo.git_dir().to_path_buf();
     let shallow = repo.is_shallow();
     let keys: Vec<String> = doc_paths.iter().map(|p| normalise_doc_path(p)).collect();
+    let start = match &options.at {
+        None => None,
+        Some(at) => Some(
+            Oid::from_hex(at.commit.as_bytes())
+                .map_err(|e| HistoryError::objects(format!("commit id {}", at.commit), e))?,
+        ),
+    };
 
     let (status, walked) = {
         let (git_dir, prefix, keys) = (&git_dir, &prefix, &keys);
         rayon::join(
-            || status::read(git_dir, prefix),
-            move || walk(repo, git_dir, prefix, keys, fingerprint, options),
+            || match start {
+                // A commit has no work tree: nothing is uncommitted.
+                Some(_) => Ok(status::WorkTree {
+                    dirty: false,
+                    changed: HashSet::new(),
+                }),
+                None => status::read(git_dir, prefix),
+            },
+            move || walk(repo, start, git_dir, prefix, keys, fingerprint, options),
         )
     };
     let status = status?;
@@ -195,11 +226,12 @@ pub fn read_history(
         head,
         commits,
         per_doc,
+        previous,
         stats,
     } = walked;
 
     let mut docs = HashMap::with_capacity(doc_paths.len());
-    for (given, doc) in doc_paths.iter().zip(per_doc) {
+    for ((given, doc), previous_approval) in doc_paths.iter().zip(per_doc).zip(previous) {
         let key = normalise_doc_path(given);
         let uncommitted = !doc.in_head || status.changed.contains(&key);
         docs.insert(
@@ -208,6 +240,7 @@ pub fn read_history(
                 changes: doc.changes,
                 approval: doc.approval,
                 head_fingerprint: doc.head_fingerprint,
+                previous_approval,
                 uncommitted,
             },
         );
@@ -292,13 +325,61 @@ struct Walked {
     head: Option<String>,
     commits: Vec<CommitInfo>,
     per_doc: Vec<follow::DocResult>,
+    /// Per document, the approval before the current one, bodies read.
+    previous: Vec<Option<PreviousApproval>>,
     stats: HistoryStats,
+}
+
+/// The text of one approved version, its body read from git and
+/// normalised as for the digest.
+fn approved_text(
+    repo: &gix::Repository,
+    version: follow::Version,
+) -> Result<ApprovedText, HistoryError> {
+    let blob = repo
+        .find_blob(version.blob)
+        .map_err(|e| HistoryError::objects(format!("reading {}", version.path), e))?;
+    let body = std::str::from_utf8(&blob.data)
+        .ok()
+        .and_then(|text| crate::load::frontmatter::split(text)?.ok())
+        .map(|split| crate::load::frontmatter::normalise_body(split.body));
+    Ok(ApprovedText {
+        commit: version.commit,
+        path: version.path,
+        version: version.fingerprint.version,
+        body_hash: version.fingerprint.body,
+        body,
+    })
+}
+
+/// Reads the bodies of the approvals before the current ones: a few blobs
+/// per re-approved document, so they are read here rather than cached.
+fn previous_approvals(
+    repo: &gix::Repository,
+    per_doc: &mut [follow::DocResult],
+) -> Result<Vec<Option<PreviousApproval>>, HistoryError> {
+    per_doc
+        .iter_mut()
+        .map(|doc| {
+            let Some(found) = doc.previous.take() else {
+                return Ok(None);
+            };
+            let (approved_by, approved_on) = found.approval;
+            Ok(Some(PreviousApproval {
+                approved_by,
+                approved_on,
+                current: approved_text(repo, found.current)?,
+                previous: found.previous.map(|v| approved_text(repo, v)).transpose()?,
+            }))
+        })
+        .collect()
 }
 
 /// Everything except the working-tree status: commits, changes, fingerprints
 /// and the per-document replay.
 fn walk(
     repo: gix::Repository,
+    start: Option<Oid>,
     git_dir: &Path,
     prefix: &str,
     docs: &[String],
@@ -306,12 +387,15 @@ fn walk(
     options: &HistoryOptions,
 ) -> Result<Walked, HistoryError> {
     let mut stats = HistoryStats::default();
-    let head = repo
-        .head()
-        .map_err(|e| HistoryError::objects("reading HEAD", e))?
-        .try_peel_to_id()
-        .map_err(|e| HistoryError::objects("resolving HEAD", e))?
-        .map(|id| id.detach());
+    let head = match start {
+        Some(commit) => Some(commit),
+        None => repo
+            .head()
+            .map_err(|e| HistoryError::objects("reading HEAD", e))?
+            .try_peel_to_id()
+            .map_err(|e| HistoryError::objects("resolving HEAD", e))?
+            .map(|id| id.detach()),
+    };
     let Some(head) = head else {
         return Ok(Walked {
             head: None,
@@ -320,6 +404,7 @@ fn walk(
                 .iter()
                 .map(|_| follow::DocResult::not_in_head())
                 .collect(),
+            previous: docs.iter().map(|_| None).collect(),
             stats,
         });
     };
@@ -419,7 +504,10 @@ fn walk(
     // holds entries this HEAD no longer reaches (pruning keeps it bounded).
     let reused_commits = commits.iter().filter(|c| !c.fresh).count();
     let reused_blobs = wanted.len() - missing.len();
+    // The history at another commit only reads the cache: writing it would
+    // prune what HEAD needs.
     let store = options.use_cache
+        && start.is_none()
         && (!cache_was_read
             || !listing_cached
             || fresh_cacheable > 0
@@ -427,7 +515,7 @@ fn walk(
             || cached_commits != reused_commits
             || cached_blobs != reused_blobs);
     // Writing the cache and the replay only read what is computed by now.
-    let (per_doc, stored) = rayon::join(
+    let (mut per_doc, stored) = rayon::join(
         || follow::replay(&commits, docs, &head_blobs, &blobs),
         || store.then(|| cache::store(&cache_file, &key, &commits, &blobs, &wanted, &listed)),
     );
@@ -437,6 +525,7 @@ fn walk(
         None => {}
     }
 
+    let previous = previous_approvals(&repo, &mut per_doc)?;
     let infos = commits
         .iter_mut()
         .map(|c| CommitInfo {
@@ -456,6 +545,7 @@ fn walk(
         head: Some(head.to_string()),
         commits: infos,
         per_doc,
+        previous,
         stats,
     })
 }

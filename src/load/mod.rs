@@ -9,6 +9,7 @@ pub mod document;
 pub mod frontmatter;
 pub mod history;
 pub mod limits;
+pub mod snapshot;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,6 +33,9 @@ pub struct LoadOptions {
     pub history_cache: bool,
     /// Output folder to skip while walking (absolute or relative to cwd).
     pub out_dir: Option<PathBuf>,
+    /// The files were read from a commit (`isms diff`): read the history at
+    /// that commit, in the repository of the ISMS named there.
+    pub history_at: Option<history::HistoryAt>,
 }
 
 /// A problem that makes the whole input unusable (exit code 2).
@@ -40,6 +44,8 @@ pub enum FatalError {
     NoConfig(PathBuf),
     Io(PathBuf, std::io::Error),
     History(history::HistoryError),
+    /// A revision given to `isms diff` could not be read.
+    Revision(snapshot::SnapshotError),
 }
 
 impl fmt::Display for FatalError {
@@ -52,6 +58,7 @@ impl fmt::Display for FatalError {
             ),
             FatalError::Io(p, e) => write!(f, "cannot read {}: {e}", p.display()),
             FatalError::History(e) => write!(f, "{e}"),
+            FatalError::Revision(e) => write!(f, "{e}"),
         }
     }
 }
@@ -577,6 +584,7 @@ fn read_or_refresh_history(
         &history::HistoryOptions {
             use_cache: opts.history_cache,
             cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
+            at: opts.history_at.clone(),
         },
     )
     .map_err(FatalError::History)?;
@@ -612,6 +620,7 @@ pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
     Some(history::Fingerprint {
         doc_id: get("id"),
         approval,
+        version: get("version"),
         body: frontmatter::body_hash(split.body),
     })
 }

@@ -15,6 +15,8 @@ pub struct Fingerprint {
     pub doc_id: Option<String>,
     /// `(approved_by, approved_on)` as written, if both are present.
     pub approval: Option<(String, String)>,
+    /// `version` as written (DC015 compares it between approvals).
+    pub version: Option<String>,
     /// SHA-256 of the normalised body.
     pub body: [u8; 32],
 }
@@ -76,6 +78,41 @@ pub enum ApprovalCommit {
     NotInHead,
 }
 
+/// One approved text of a document: the version of the file in the commit
+/// that recorded an approval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovedText {
+    /// Index into [`History::commits`]: the approval commit.
+    pub commit: usize,
+    /// The document's path at that commit, relative to the ISMS root.
+    pub path: String,
+    /// `version` as written at that commit.
+    pub version: Option<String>,
+    /// SHA-256 of the normalised body at that commit.
+    pub body_hash: [u8; 32],
+    /// The body at that commit, normalised as for `approved_digest`; `None`
+    /// when the file could not be read as UTF-8 text.
+    pub body: Option<String>,
+}
+
+/// The approval before the current one (FORMAT.md, DC015): the
+/// `approved_by`/`approved_on` pair the document had just before its
+/// approval commit, with the texts approved then and now, so that a reader
+/// can tell what the current approval changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousApproval {
+    /// `approved_by` as written before the current approval.
+    pub approved_by: String,
+    /// `approved_on` as written before the current approval.
+    pub approved_on: String,
+    /// The text at the current approval commit.
+    pub current: ApprovedText,
+    /// The text at the previous pair's approval commit (the newest commit,
+    /// walking back from the current approval commit, in which the keys
+    /// took those values); `None` when history ends before it.
+    pub previous: Option<ApprovedText>,
+}
+
 /// History of one controlled document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocHistory {
@@ -87,6 +124,10 @@ pub struct DocHistory {
     pub approval: ApprovalCommit,
     /// Fingerprint of the version committed at HEAD, if any.
     pub head_fingerprint: Option<Fingerprint>,
+    /// The approval before the current one, when the current approval
+    /// commit was found and the document had other approval values just
+    /// before it.
+    pub previous_approval: Option<PreviousApproval>,
     /// The working tree or the index differs from HEAD, or the file is not
     /// tracked at all (DC008).
     pub uncommitted: bool,

@@ -2,6 +2,7 @@
 //! object of the contract, SARIF for code scanning, GitHub workflow
 //! commands and a Markdown summary for pull requests.
 
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -200,6 +200,7 @@ impl Session {
         let opts = LoadOptions {
             history_cache: true,
             out_dir: None,
+            ..LoadOptions::default()
         };
         let checked = match crate::timing::step("serve: load and check", || {
             run_checks_with(&self.root, as_of, &opts, &mut self.load)

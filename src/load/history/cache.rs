@@ -23,7 +23,8 @@ use super::{Fingerprint, Oid};
 /// Bumped whenever the layout or the meaning of a stored field changes.
 /// 2: commits are read with gitoxide, whose author names and subjects can
 /// differ from libgit2's on unusual commits; files of format 1 are ignored.
-const FORMAT: u32 = 2;
+/// 3: fingerprints hold the `version` as written (DC015).
+const FORMAT: u32 = 3;
 
 /// What a cache file must match to be used.
 pub(super) struct Key<'a> {
@@ -114,6 +115,8 @@ struct StoredFingerprint {
     doc_id: Option<String>,
     #[serde(rename = "a")]
     approval: Option<(String, String)>,
+    #[serde(rename = "v", default)]
+    version: Option<String>,
     #[serde(rename = "b")]
     body: String,
 }
@@ -192,6 +195,7 @@ fn decode(file: File) -> Option<Loaded> {
             Some(f) => Some(Fingerprint {
                 doc_id: f.doc_id,
                 approval: f.approval,
+                version: f.version,
                 body: from_hex(&f.body)?,
             }),
         };
@@ -262,6 +266,7 @@ fn stored_blobs(blobs: &HashMap<Oid, Option<Fingerprint>>, keep: &HashSet<Oid>) 
                 f.as_ref().map(|f| StoredFingerprint {
                     doc_id: f.doc_id.clone(),
                     approval: f.approval.clone(),
+                    version: f.version.clone(),
                     body: to_hex(&f.body),
                 }),
             )

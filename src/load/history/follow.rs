@@ -23,6 +23,27 @@ pub(super) struct DocResult {
     pub head_fingerprint: Option<Fingerprint>,
     /// The document is committed at HEAD.
     pub in_head: bool,
+    /// The approval before the current one, with blob ids still to be read.
+    pub previous: Option<Previous>,
+}
+
+/// A version of a document in an approval commit.
+#[derive(Clone, Debug)]
+pub(super) struct Version {
+    pub commit: usize,
+    pub path: String,
+    pub blob: Oid,
+    pub fingerprint: Fingerprint,
+}
+
+/// The approval values just before the current approval commit, the version
+/// in that commit, and the version in the commit that recorded those values
+/// (`None` when the walk did not reach it).
+#[derive(Clone, Debug)]
+pub(super) struct Previous {
+    pub approval: (String, String),
+    pub current: Version,
+    pub previous: Option<Version>,
 }
 
 impl DocResult {
@@ -32,6 +53,7 @@ impl DocResult {
             approval: ApprovalCommit::NotInHead,
             head_fingerprint: None,
             in_head: false,
+            previous: None,
         }
     }
 }
@@ -142,6 +164,10 @@ pub(super) fn replay(
         head_fingerprints.iter().map(|f| approval_of(*f)).collect();
     let mut changes: Vec<Vec<DocChange>> = vec![Vec::new(); docs.len()];
     let mut found: Vec<Option<(usize, bool)>> = vec![None; docs.len()];
+    // Per document, once its approval commit is found: the approval values
+    // just before it, the version there, and then the version in the commit
+    // that recorded those earlier values.
+    let mut previous: Vec<Option<Previous>> = vec![None; docs.len()];
 
     let mut pending: Vec<Option<Tracked<'_>>> = (0..commits.len()).map(|_| None).collect();
     if !commits.is_empty() {
@@ -226,7 +252,36 @@ pub(super) fn replay(
                         && before.iter().all(|b| approval_of(*b) != Some(target));
                     if sets_it {
                         found[doc] = Some((index, same_body(new, head_fingerprints[doc])));
+                        // "Just before" is the version this one replaced
+                        // on the first line that had the file.
+                        let earlier = before.iter().flatten().find_map(|b| b.approval.clone());
+                        if let (Some(approval), Some(blob), Some(fingerprint)) =
+                            (earlier, change.new, new)
+                        {
+                            previous[doc] = Some(Previous {
+                                approval,
+                                current: Version {
+                                    commit: index,
+                                    path: path.to_string(),
+                                    blob,
+                                    fingerprint: fingerprint.clone(),
+                                },
+                                previous: None,
+                            });
+                        }
                     }
+                }
+            } else if let Some(wanted) = previous[doc].as_mut().filter(|p| p.previous.is_none()) {
+                let target = Some(&wanted.approval);
+                let sets_it =
+                    approval_of(new) == target && before.iter().all(|b| approval_of(*b) != target);
+                if let (true, Some(blob), Some(fingerprint)) = (sets_it, change.new, new) {
+                    wanted.previous = Some(Version {
+                        commit: index,
+                        path: path.to_string(),
+                        blob,
+                        fingerprint: fingerprint.clone(),
+                    });
                 }
             }
         }
@@ -249,8 +304,9 @@ pub(super) fn replay(
 
     changes
         .into_iter()
+        .zip(previous)
         .enumerate()
-        .map(|(doc, changes)| {
+        .map(|(doc, (changes, previous))| {
             let in_head = head_blobs[doc].is_some();
             let approval = match (found[doc], targets[doc]) {
                 (Some((commit, body_matches_head)), _) => ApprovalCommit::Found {
@@ -269,6 +325,7 @@ pub(super) fn replay(
                 approval,
                 head_fingerprint: head_fingerprints[doc].cloned(),
                 in_head,
+                previous,
             }
         })
         .collect()
