@@ -227,7 +227,13 @@ fn github_style_fixture_builds_with_pictures_and_single_titles() {
             // Nothing active inside the pictures.
             for svg in html.split("<svg ").skip(1) {
                 let svg = &svg[..svg.find("</svg>").unwrap_or(svg.len())];
-                for bad in ["<script", "href", "javascript:", "<foreignObject", " style="] {
+                for bad in [
+                    "<script",
+                    "href",
+                    "javascript:",
+                    "<foreignObject",
+                    " style=",
+                ] {
                     assert!(!svg.contains(bad), "{site} {doc}: {bad}");
                 }
                 assert!(!has_handler(svg), "{site} {doc}: an event handler");
