@@ -195,3 +195,36 @@ fn training_past_its_expiry_is_rd009() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "RD009");
 }
+
+#[test]
+fn an_internal_audit_programme_that_skips_a_clause_is_rd022_at_the_latest_audit() {
+    let path = "records/internal-audit/2026-internal-audit.md";
+    let (got, json, root, _dir) = after(|r| {
+        edit(
+            &r.join(path),
+            "scope_clauses: [\"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"10\"]",
+            "scope_clauses: [\"4\", \"5\", \"6\", \"7\", \"8\", \"9.1\", \"10.2\"]",
+        )
+    });
+    // Sub-clauses cover their clause: still quiet.
+    assert!(got.is_empty(), "{got:?}");
+    drop((json, root));
+    let (got, json, root, _dir) = after(|r| {
+        edit(
+            &r.join(path),
+            "scope_clauses: [\"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"10\"]",
+            "scope_clauses: [\"4\", \"5\", \"6\", \"7\", \"8\", \"10\"]",
+        )
+    });
+    let line = line_of(
+        &root,
+        path,
+        "scope_clauses: [\"4\", \"5\", \"6\", \"7\", \"8\", \"10\"]",
+    );
+    assert_eq!(got, only("RD022", path, line));
+    let message = json["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("clause(s) 9 uncovered") && message.contains("Stage 2 on 2027-03-02"),
+        "{message}"
+    );
+}

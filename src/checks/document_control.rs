@@ -146,7 +146,7 @@ fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
     }
 }
 
-/// DC007: review overdue, or falling due before Stage 2.
+/// DC007: review overdue, or falling due before the next audit.
 fn review(
     ctx: &Context,
     doc: &Document,
@@ -172,14 +172,14 @@ fn review(
             .document(id)
             .hint(hint),
         );
-    } else if let Some(stage2) = ctx.stage2().filter(|s| due < *s) {
+    } else if let Some(next) = ctx.next_audit().filter(|a| due < a.date) {
         out.push(
             Finding::new(
                 &rules::DC007,
                 format!(
-                    "{id}: review falls due on {}, before Stage 2 on {}",
+                    "{id}: review falls due on {}, before {}",
                     fmt_date(due),
-                    fmt_date(stage2)
+                    next.describe()
                 ),
             )
             .severity(Severity::Observation)
@@ -401,6 +401,19 @@ mod tests {
                 ("SOON".to_string(), Severity::Observation),
                 ("OLD".to_string(), Severity::Minor),
             ]
+        );
+        assert!(out[1].message.ends_with("before Stage 2 on 2027-03-02"));
+        // After Stage 2, the early case looks at the next surveillance audit.
+        m.config.stage2 = Some(d("2026-09-01"));
+        m.config.surveillance = vec![d("2027-03-02")];
+        let out = run(&m);
+        assert_eq!(out[1].severity, Severity::Observation);
+        assert!(
+            out[1]
+                .message
+                .ends_with("before the surveillance audit on 2027-03-02"),
+            "{}",
+            out[1].message
         );
     }
 

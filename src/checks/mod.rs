@@ -16,6 +16,7 @@ pub mod soa;
 pub mod stage1;
 
 use crate::diagnostics::finding::Finding;
+use crate::model::cycle::NextAudit;
 use crate::model::ids::Date;
 use crate::model::Isms;
 
@@ -26,9 +27,10 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Stage 2 date, if configured.
-    pub fn stage2(&self) -> Option<Date> {
-        self.isms.config.stage2
+    /// The certification-body audit the Stage 2 rules are judged against
+    /// (Stage 2 or a surveillance audit), if any is configured.
+    pub fn next_audit(&self) -> Option<NextAudit> {
+        self.isms.next_audit(self.as_of)
     }
 }
 

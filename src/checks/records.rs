@@ -4,6 +4,7 @@
 use super::Context;
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
+use crate::model::cycle::NextAudit;
 use crate::model::document::{DocType, Document};
 use crate::model::ids::{days_between, fmt_date, Date, Interval};
 use crate::model::record::{AuditSeverity, Record, RecordDetails, TypedRows, REVIEW_INPUTS};
@@ -23,8 +24,8 @@ const fn weeks(n: u32) -> i64 {
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let stage2 = ctx.stage2();
-    if stage2.is_none() {
+    let next = ctx.next_audit();
+    if next.is_none() {
         out.push(
             Finding::new(
                 &rules::RD015,
@@ -34,16 +35,16 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .hint(rules::RD015.fix),
         );
     }
-    internal_audits(ctx, stage2, out);
-    management_reviews(ctx, stage2, out);
+    internal_audits(ctx, next, out);
+    management_reviews(ctx, next, out);
     risk_register(ctx, out);
     recurring(ctx, out);
     training(ctx, out);
     incident_log(ctx, out);
     supplier_register(ctx, out);
     policies_on_site(ctx, out);
-    if let Some(stage2) = stage2 {
-        late_approvals(ctx, stage2, out);
+    if let Some(next) = next {
+        late_approvals(ctx, next, out);
     }
 }
 
@@ -72,31 +73,32 @@ fn review_cutoff(ctx: &Context) -> Date {
     Interval::Months(ctx.isms.config.review_interval_months).before(ctx.as_of)
 }
 
-/// RD002/RD005: the latest record before Stage 2 is too close to it.
+/// RD002/RD005: the latest record before the next audit is too close to it.
 fn too_close(
     ctx: &Context,
     kind: &str,
-    stage2: Option<Date>,
+    next: Option<NextAudit>,
     lead_days: i64,
     rule: &'static rules::Rule,
     what: &str,
     out: &mut Vec<Finding>,
 ) {
-    let Some(stage2) = stage2 else { return };
-    let Some((doc, rec)) = latest(ctx, kind, Some(stage2)) else {
+    let Some(next) = next else { return };
+    let Some((doc, rec)) = latest(ctx, kind, Some(next.date)) else {
         return;
     };
-    let gap = days_between(rec.date.value, stage2);
+    let gap = days_between(rec.date.value, next.date);
     if gap < lead_days {
         out.push(
             Finding::new(
                 rule,
                 format!(
-                    "{} ({}): {what} dated {} is only {gap} days before Stage 2 ({})",
+                    "{} ({}): {what} dated {} is only {gap} days before {} ({})",
                     doc.id.value,
                     doc.path,
                     fmt_date(rec.date.value),
-                    fmt_date(stage2)
+                    next.name(),
+                    fmt_date(next.date)
                 ),
             )
             .at(&doc.path, rec.date.line)
@@ -107,7 +109,7 @@ fn too_close(
 }
 
 /// RD001, RD002, RD003, RD012.
-fn internal_audits(ctx: &Context, stage2: Option<Date>, out: &mut Vec<Finding>) {
+fn internal_audits(ctx: &Context, next: Option<NextAudit>, out: &mut Vec<Finding>) {
     if records(ctx, "internal-audit").next().is_none() {
         out.push(
             Finding::new(
@@ -118,11 +120,11 @@ fn internal_audits(ctx: &Context, stage2: Option<Date>, out: &mut Vec<Finding>) 
         );
         return;
     }
-    if stage2.is_some() {
+    if next.is_some() {
         too_close(
             ctx,
             "internal-audit",
-            stage2,
+            next,
             AUDIT_LEAD_DAYS,
             &rules::RD002,
             "the internal audit",
@@ -246,7 +248,7 @@ fn in_audit_scope(doc: &Document, audit: &crate::model::record::InternalAudit) -
 }
 
 /// RD004, RD005, RD006.
-fn management_reviews(ctx: &Context, stage2: Option<Date>, out: &mut Vec<Finding>) {
+fn management_reviews(ctx: &Context, next: Option<NextAudit>, out: &mut Vec<Finding>) {
     if records(ctx, "management-review").next().is_none() {
         out.push(
             Finding::new(
@@ -260,7 +262,7 @@ fn management_reviews(ctx: &Context, stage2: Option<Date>, out: &mut Vec<Finding
     too_close(
         ctx,
         "management-review",
-        stage2,
+        next,
         REVIEW_LEAD_DAYS,
         &rules::RD005,
         "the management review",
@@ -583,24 +585,25 @@ fn policies_on_site(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// RD014: documents approved within 4 weeks before Stage 2.
-fn late_approvals(ctx: &Context, stage2: Date, out: &mut Vec<Finding>) {
+/// RD014: documents approved within 4 weeks before the next audit.
+fn late_approvals(ctx: &Context, next: NextAudit, out: &mut Vec<Finding>) {
     for doc in &ctx.isms.documents {
         if !doc.is_approved() || doc.is_record() {
             continue;
         }
         let Some(on) = &doc.approved_on else { continue };
-        let gap = days_between(on.value, stage2);
+        let gap = days_between(on.value, next.date);
         if (0..APPROVAL_LEAD_DAYS).contains(&gap) {
             out.push(
                 Finding::new(
                     &rules::RD014,
                     format!(
-                        "{} ({}): approved {}, only {gap} days before Stage 2 ({})",
+                        "{} ({}): approved {}, only {gap} days before {} ({})",
                         doc.id.value,
                         doc.path,
                         fmt_date(on.value),
-                        fmt_date(stage2)
+                        next.name(),
+                        fmt_date(next.date)
                     ),
                 )
                 .at(&doc.path, on.line)
@@ -1064,6 +1067,35 @@ mod tests {
         let mut docs = super::tests::docs();
         docs[6].approved_on = Some(Spanned::new(d("2026-11-03"), 9)); // 28 days
         assert!(run(&build(docs)).is_empty());
+    }
+
+    #[test]
+    fn after_stage2_the_surveillance_audit_is_judged() {
+        // Stage 2 passed on 2026-06-01; the next audit is a surveillance
+        // audit on 2026-12-01, the date the other tests use for Stage 2.
+        let mut docs = docs();
+        rec(&mut docs[0]).date.value = d("2026-10-10");
+        docs[6].approved_on = Some(Spanned::new(d("2026-11-04"), 9));
+        let mut i = build(docs);
+        i.config.stage2 = Some(d("2026-06-01"));
+        i.config.surveillance = vec![d("2026-12-01"), d("2027-12-01")];
+        let out = run(&i);
+        assert_eq!(codes(&out), vec!["RD002", "RD014"]);
+        for f in &out {
+            assert!(
+                f.message
+                    .contains("before the surveillance audit (2026-12-01)"),
+                "{}",
+                f.message
+            );
+        }
+        // Surveillance dates alone are enough to judge: no RD015.
+        i.config.stage2 = None;
+        assert_eq!(codes(&run(&i)), vec!["RD002", "RD014"]);
+        // With only Stage 2, long past, v1 judges against Stage 2 still.
+        i.config.stage2 = Some(d("2026-06-01"));
+        i.config.surveillance.clear();
+        assert!(run(&i).is_empty(), "{:?}", codes(&run(&i)));
     }
 
     #[test]

@@ -43,6 +43,10 @@ struct RawOrganisation {
 struct RawAudit {
     stage1: Option<toml::value::Datetime>,
     stage2: Option<toml::value::Datetime>,
+    #[serde(default)]
+    surveillance: Vec<toml::value::Datetime>,
+    minor_nc_days: Option<u32>,
+    cycle_months: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -140,6 +144,12 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
     };
     let stage1 = stage("stage1", raw.audit.stage1, &mut errors);
     let stage2 = stage("stage2", raw.audit.stage2, &mut errors);
+    let surveillance: Vec<_> = raw
+        .audit
+        .surveillance
+        .iter()
+        .filter_map(|d| stage("surveillance", Some(*d), &mut errors))
+        .collect();
     let defaults = Config::default();
     let staff_classifications = raw
         .site
@@ -204,6 +214,18 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
             .acknowledge_days
             .unwrap_or(defaults.people.acknowledge_days),
     };
+    for (key, value) in [
+        ("minor_nc_days", raw.audit.minor_nc_days),
+        ("cycle_months", raw.audit.cycle_months),
+    ] {
+        if value == Some(0) {
+            errors.push(ConfigError {
+                line: find_key_line(text, key),
+                message: format!("`{key}` must be at least 1"),
+                hint: None,
+            });
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -213,6 +235,9 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
         top_management: raw.organisation.top_management,
         stage1,
         stage2,
+        surveillance,
+        minor_nc_days: raw.audit.minor_nc_days.unwrap_or(defaults.minor_nc_days),
+        cycle_months: raw.audit.cycle_months.unwrap_or(defaults.cycle_months),
         roster: raw.people.roster,
         people,
         review_interval_months: raw
@@ -322,6 +347,30 @@ mod tests {
         let err =
             parse_config("[organisation]\nname = \"A\"\n[audit]\nstage2 = 2027-03-02T10:00:00\n")
                 .expect_err("datetime");
+        assert_eq!(err[0].line, Some(4));
+    }
+
+    #[test]
+    fn certification_cycle_keys() {
+        let c = parse_config("[organisation]\nname = \"A\"\n").expect("config");
+        assert_eq!((c.minor_nc_days, c.cycle_months), (90, 12));
+        assert!(c.surveillance.is_empty());
+        let c = parse_config(
+            "[organisation]\nname = \"A\"\n[audit]\nsurveillance = [2028-02-15, 2029-02-14]\nminor_nc_days = 30\ncycle_months = 6\n",
+        )
+        .expect("config");
+        let dates: Vec<String> = c.surveillance.iter().map(|d| d.to_string()).collect();
+        assert_eq!(dates, ["2028-02-15", "2029-02-14"]);
+        assert_eq!((c.minor_nc_days, c.cycle_months), (30, 6));
+        let err = parse_config(
+            "[organisation]\nname = \"A\"\n[audit]\nsurveillance = [2028-02-15T10:00:00]\ncycle_months = 0\n",
+        )
+        .expect_err("bad values");
+        assert_eq!(err.len(), 2);
+        assert_eq!(err[0].line, Some(4));
+        assert_eq!(err[1].line, Some(5));
+        let err = parse_config("[organisation]\nname = \"A\"\n[audit]\nminor_nc = 30\n")
+            .expect_err("unknown key");
         assert_eq!(err[0].line, Some(4));
     }
 }

@@ -11,6 +11,13 @@ pub struct Config {
     pub top_management: Vec<String>,
     pub stage1: Option<Date>,
     pub stage2: Option<Date>,
+    /// Later certification-body audits (surveillance, recertification),
+    /// in the order written.
+    pub surveillance: Vec<Date>,
+    /// Days the certification body gives to close a minor nonconformity.
+    pub minor_nc_days: u32,
+    /// Internal audit and management review recur at least this often.
+    pub cycle_months: u32,
     pub roster: Option<String>,
     pub people: PeopleConfig,
     pub review_interval_months: u32,
@@ -63,6 +70,9 @@ impl Default for Config {
             top_management: Vec::new(),
             stage1: None,
             stage2: None,
+            surveillance: Vec::new(),
+            minor_nc_days: 90,
+            cycle_months: 12,
             roster: None,
             people: PeopleConfig::default(),
             review_interval_months: 12,

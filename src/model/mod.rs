@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod clauses;
 pub mod config;
 pub mod confined;
+pub mod cycle;
 pub mod document;
 pub mod evidence;
 pub mod history;
@@ -79,6 +80,12 @@ impl Isms {
                 .as_ref()
                 .map(|a| ids::add_months(a.value, self.config.review_interval_months))
         })
+    }
+
+    /// The certification-body audit the Stage 2 rules and the timeline are
+    /// judged against on `as_of` (contract 5.1).
+    pub fn next_audit(&self, as_of: ids::Date) -> Option<cycle::NextAudit> {
+        cycle::next_audit(&self.config, as_of)
     }
 
     pub fn staff_classification(&self, doc: &Document) -> bool {

@@ -95,12 +95,11 @@ pub fn render(
         }),
     );
     ctx.insert("views", &views);
+    let next = isms.next_audit(summary_date(summary));
+    ctx.insert("next_audit", &next.map(NextAuditView::of));
     ctx.insert(
         "timeline",
-        &isms
-            .config
-            .stage2
-            .map(|stage2| timeline(isms, stage2, summary_date(summary))),
+        &next.map(|next| timeline(isms, next.date, summary_date(summary))),
     );
     files.push((
         "index.html".into(),
@@ -255,10 +254,38 @@ struct MilestoneView {
     outstanding: Vec<String>,
 }
 
-/// The Stage 2 preparation timeline (judged in the model) with dates as text
+/// The audit the timeline counts back from, named for the page.
+#[derive(Serialize)]
+struct NextAuditView {
+    /// `stage2` or `surveillance`, for the row's id.
+    key: &'static str,
+    /// "Stage 2" or "Surveillance audit", for headings.
+    title: &'static str,
+    /// "Stage 2 audit" or "surveillance audit", in running text.
+    audit: &'static str,
+    date: String,
+}
+
+impl NextAuditView {
+    fn of(next: crate::model::cycle::NextAudit) -> Self {
+        use crate::model::cycle::AuditKind;
+        let (key, audit) = match next.kind {
+            AuditKind::Stage2 => ("stage2", "Stage 2 audit"),
+            AuditKind::Surveillance => ("surveillance", "surveillance audit"),
+        };
+        NextAuditView {
+            key,
+            title: next.title(),
+            audit,
+            date: fmt_date(next.date),
+        }
+    }
+}
+
+/// The preparation timeline for the next audit (judged in the model) with dates as text
 /// and links to the proving documents.
-fn timeline(isms: &Isms, stage2: Date, as_of: Date) -> Vec<MilestoneView> {
-    milestones(isms, stage2, as_of)
+fn timeline(isms: &Isms, audit_date: Date, as_of: Date) -> Vec<MilestoneView> {
+    milestones(isms, audit_date, as_of)
         .into_iter()
         .map(|m: Milestone| MilestoneView {
             key: m.key,

@@ -41,7 +41,7 @@ pub type SiteFile = (String, Bytes);
 pub type Bytes = std::sync::Arc<Vec<u8>>;
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -73,6 +73,10 @@ const TEMPLATES: [(&str, &str); 11] = [
     (
         "audit/pack.html",
         include_str!("../../themes/default/templates/audit/pack.html"),
+    ),
+    (
+        "audit/acknowledgements.html",
+        include_str!("../../themes/default/templates/audit/acknowledgements.html"),
     ),
     (
         "audit/soa.html",
