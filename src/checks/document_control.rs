@@ -40,6 +40,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         review(ctx, doc, on.value, out);
         currency(ctx, doc, out);
+        super::evidence::check(ctx, doc, out);
         version_reused(ctx, doc, out);
     }
 }
@@ -300,6 +301,7 @@ mod tests {
                             approval,
                             head_fingerprint: None,
                             previous_approval: None,
+                            approval_facts: None,
                             uncommitted,
                         },
                     )

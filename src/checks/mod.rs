@@ -4,6 +4,7 @@
 //! reported by the load stage; everything judged on the model is here.
 
 pub mod document_control;
+pub mod evidence;
 pub mod ids;
 pub mod links;
 pub mod operation;

@@ -110,6 +110,10 @@ rules! {
         "History is cut short (a shallow clone, or the approval commit is missing), so approval currency was judged by `approved_digest` only, or not at all.",
         "Without the approval commit the tool cannot prove that the approved text is the text in use.",
         "Check out the full history (for CI, `fetch-depth: 0`), or record digests with `isms approve` so approvals can be verified without history.";
+    DC014 = "DC014", Minor, "7.5.3", DocumentControl,
+        "The approval is not evidenced in git as `approval_evidence` requires: the approval commit is not the approver's (commit), has no `Approved-by:` trailer naming the approver (trailer), or carries no SSH signature that verifies against the approver's roster key (signed).",
+        "An `approved_by` line anyone can type proves nothing; an auditor asking whether approval records are genuine wants evidence the approver cannot deny: their own commit, a recorded review, or their signature.",
+        "Have the approver make (or sign) the approval commit, or merge it with an `Approved-by: <name>` trailer, as `[document_control] approval_evidence` says; check that the roster lists their email or `ssh_key`.";
     DC015 = "DC015", Minor, "7.5.2", DocumentControl,
         "One `version` names two different approved texts: the document was approved again with a changed body but the same version.",
         "Clause 7.5.2 asks for identification of documented information; when version 2.0 means two texts, nobody can tell which one a reader, a record or an acknowledgement refers to.",
@@ -308,7 +312,7 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert_eq!(n, 14 + 9 + 5 + 21);
+        assert_eq!(n, 15 + 9 + 5 + 21);
         assert_eq!(find("dc006").map(|r| r.code), Some("DC006"));
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-pub use crate::model::config::{Config, PeopleConfig, SiteConfig};
+pub use crate::model::config::{ApprovalEvidence, Config, PeopleConfig, SiteConfig};
 
 /// A problem in `isms.toml`, with the 1-based line it is on.
 #[derive(Debug, Clone)]
@@ -64,6 +64,7 @@ struct RawPeople {
 struct RawDocumentControl {
     review_interval_months: Option<u32>,
     require_distinct_approver: Option<bool>,
+    approval_evidence: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -189,6 +190,19 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
             hint: None,
         });
     }
+    let approval_evidence = match raw.document_control.approval_evidence.as_deref() {
+        None => ApprovalEvidence::default(),
+        Some(value) => ApprovalEvidence::parse(value).unwrap_or_else(|| {
+            errors.push(ConfigError {
+                line: find_key_line(text, "approval_evidence"),
+                message: format!(
+                    "`approval_evidence` must be front-matter, commit, trailer or signed, not `{value}`"
+                ),
+                hint: None,
+            });
+            ApprovalEvidence::default()
+        }),
+    };
     if raw.people.training_interval_months == Some(0) {
         errors.push(ConfigError {
             line: find_key_line(text, "training_interval_months"),
@@ -248,6 +262,7 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
             .document_control
             .require_distinct_approver
             .unwrap_or(defaults.require_distinct_approver),
+        approval_evidence,
         site: SiteConfig {
             title: raw.site.title,
             staff_classifications,

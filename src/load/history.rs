@@ -48,6 +48,7 @@
 
 mod cache;
 mod diff;
+mod evidence;
 mod follow;
 mod graph;
 mod pool;
@@ -62,8 +63,8 @@ use std::path::{Path, PathBuf};
 type Oid = gix::ObjectId;
 
 pub use crate::model::history::{
-    ApprovalCommit, ApprovedText, CommitInfo, DocChange, DocHistory, Fingerprint, History,
-    HistoryStats, PreviousApproval,
+    ApprovalCommit, ApprovalFacts, ApprovedText, CommitInfo, CommitSignature, DocChange,
+    DocHistory, Fingerprint, History, HistoryStats, PreviousApproval,
 };
 
 /// How [`read_history`] may use its cache.
@@ -88,6 +89,9 @@ pub struct HistoryOptions {
     /// Read the history as it was at a commit instead of at HEAD (`isms
     /// diff`): the working tree is then not consulted at all.
     pub at: Option<HistoryAt>,
+    /// Read what git records about each approval commit (authors, trailers,
+    /// signatures) for `approval_evidence`.
+    pub approval_facts: bool,
 }
 
 /// The history at one commit of the repository that holds an ISMS, for an
@@ -230,8 +234,23 @@ pub fn read_history(
         stats,
     } = walked;
 
+    let facts = if options.approval_facts {
+        let found: Vec<Option<usize>> = per_doc
+            .iter()
+            .map(|d| match d.approval {
+                ApprovalCommit::Found { commit, .. } => Some(commit),
+                _ => None,
+            })
+            .collect();
+        evidence::read(&git_dir, head.as_deref(), &commits, &found)?
+    } else {
+        vec![None; per_doc.len()]
+    };
+
     let mut docs = HashMap::with_capacity(doc_paths.len());
-    for ((given, doc), previous_approval) in doc_paths.iter().zip(per_doc).zip(previous) {
+    for (((given, doc), previous_approval), approval_facts) in
+        doc_paths.iter().zip(per_doc).zip(previous).zip(facts)
+    {
         let key = normalise_doc_path(given);
         let uncommitted = !doc.in_head || status.changed.contains(&key);
         docs.insert(
@@ -241,6 +260,7 @@ pub fn read_history(
                 approval: doc.approval,
                 head_fingerprint: doc.head_fingerprint,
                 previous_approval,
+                approval_facts,
                 uncommitted,
             },
         );

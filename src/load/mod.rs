@@ -203,6 +203,8 @@ pub fn load_with(
                 .map(|found| found.files),
         }
     })?;
+    // What git records about approval commits is read only when asked for.
+    let facts = config.approval_evidence != config::ApprovalEvidence::FrontMatter;
     let previous = &state.files;
     let trusted = state.trust_hints && !state.hints.is_empty() && config_unchanged;
     let hinted: std::collections::HashSet<&str> = state.hints.iter().map(String::as_str).collect();
@@ -248,7 +250,7 @@ pub fn load_with(
     let (read, early_history) = if state.history.is_none() {
         let (read, history) = rayon::join(read_all, || {
             crate::timing::step("load: git history", || {
-                read_or_refresh_history(root, opts, &files, &[], None)
+                read_or_refresh_history(root, opts, facts, &files, &[], None)
             })
         });
         (read, Some(history))
@@ -355,7 +357,14 @@ pub fn load_with(
     let history = match early_history {
         Some(history) => history?,
         None => crate::timing::step("load: git history", || {
-            read_or_refresh_history(root, opts, &doc_paths, &changed, state.history.take())
+            read_or_refresh_history(
+                root,
+                opts,
+                facts,
+                &doc_paths,
+                &changed,
+                state.history.take(),
+            )
         })?,
     };
     state.history = Some(history.clone());
@@ -564,6 +573,7 @@ fn changed_sources<'a>(
 fn read_or_refresh_history(
     root: &Path,
     opts: &LoadOptions,
+    facts: bool,
     doc_paths: &[String],
     changed: &[String],
     previous: Option<(Option<history::GitState>, history::History)>,
@@ -585,6 +595,7 @@ fn read_or_refresh_history(
             use_cache: opts.history_cache,
             cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
             at: opts.history_at.clone(),
+            approval_facts: facts,
         },
     )
     .map_err(FatalError::History)?;

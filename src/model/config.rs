@@ -22,8 +22,49 @@ pub struct Config {
     pub people: PeopleConfig,
     pub review_interval_months: u32,
     pub require_distinct_approver: bool,
+    /// How approvals must be evidenced in git (DC014).
+    pub approval_evidence: ApprovalEvidence,
     pub site: SiteConfig,
     pub exclude: Vec<String>,
+}
+
+/// `[document_control] approval_evidence`: what git must show for an
+/// approval to count as genuine (DC014).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApprovalEvidence {
+    /// `approved_by`/`approved_on` alone (v1; DC014 is not judged).
+    #[default]
+    FrontMatter,
+    /// The approval commit's author or committer email is the approver's.
+    Commit,
+    /// An `Approved-by:` trailer names the approver, on the approval commit
+    /// or on the merge that brought it onto HEAD's first-parent line.
+    Trailer,
+    /// The approval commit carries an SSH signature by one of the
+    /// approver's keys.
+    Signed,
+}
+
+impl ApprovalEvidence {
+    pub const ALL: [ApprovalEvidence; 4] = [
+        ApprovalEvidence::FrontMatter,
+        ApprovalEvidence::Commit,
+        ApprovalEvidence::Trailer,
+        ApprovalEvidence::Signed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalEvidence::FrontMatter => "front-matter",
+            ApprovalEvidence::Commit => "commit",
+            ApprovalEvidence::Trailer => "trailer",
+            ApprovalEvidence::Signed => "signed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApprovalEvidence> {
+        Self::ALL.into_iter().find(|e| e.as_str() == text)
+    }
 }
 
 /// The `[people]` windows, in whole months or days, with the contract's
@@ -77,6 +118,7 @@ impl Default for Config {
             people: PeopleConfig::default(),
             review_interval_months: 12,
             require_distinct_approver: true,
+            approval_evidence: ApprovalEvidence::FrontMatter,
             site: SiteConfig {
                 staff_classifications: vec!["public".into(), "internal".into()],
                 ..SiteConfig::default()

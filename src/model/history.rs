@@ -113,6 +113,35 @@ pub struct PreviousApproval {
     pub previous: Option<ApprovedText>,
 }
 
+/// What git records about the commit that made a document's current
+/// approval, for `approval_evidence` (DC014).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalFacts {
+    /// Index into [`History::commits`]: the approval commit.
+    pub commit: usize,
+    pub author_email: String,
+    pub committer_name: String,
+    pub committer_email: String,
+    /// Values of the `Approved-by:` trailers of the approval commit.
+    pub trailers: Vec<String>,
+    /// The approval commit is on HEAD's first-parent line.
+    pub on_first_parent: bool,
+    /// When it is not: the oldest merge commit on that line that contains
+    /// it (full id) and the values of that merge's `Approved-by:` trailers.
+    pub merge: Option<(String, Vec<String>)>,
+    /// The commit's signature, when it carries one.
+    pub signature: Option<CommitSignature>,
+}
+
+/// A commit signature and the bytes it signs (the commit without its
+/// signature header), as git stores them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitSignature {
+    /// The armored signature (`-----BEGIN SSH SIGNATURE-----` for SSH).
+    pub armored: String,
+    pub payload: Vec<u8>,
+}
+
 /// History of one controlled document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocHistory {
@@ -128,6 +157,9 @@ pub struct DocHistory {
     /// commit was found and the document had other approval values just
     /// before it.
     pub previous_approval: Option<PreviousApproval>,
+    /// What git records about the approval commit; read only when
+    /// `approval_evidence` asks for it and the commit was found.
+    pub approval_facts: Option<ApprovalFacts>,
     /// The working tree or the index differs from HEAD, or the file is not
     /// tracked at all (DC008).
     pub uncommitted: bool,
