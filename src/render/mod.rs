@@ -3,8 +3,10 @@
 //! index, which holds everything. Rendering is pure (files in memory, in a
 //! stable order); [`write`] puts them on disk atomically.
 
+pub mod actions;
 pub mod audit;
 pub mod audit_pages;
+pub mod certification;
 pub mod coverage;
 pub mod error;
 pub mod exports;
@@ -36,7 +38,7 @@ pub type SiteFile = (String, Bytes);
 pub type Bytes = std::sync::Arc<Vec<u8>>;
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -60,6 +62,10 @@ const TEMPLATES: [(&str, &str); 11] = [
     (
         "audit/findings.html",
         include_str!("../../themes/default/templates/audit/findings.html"),
+    ),
+    (
+        "audit/actions.html",
+        include_str!("../../themes/default/templates/audit/actions.html"),
     ),
     (
         "audit/clauses.html",
