@@ -418,11 +418,18 @@ fn audit_overview_shows_coverage_timeline_and_register() {
 #[test]
 fn audit_timeline_shows_late_missing_and_upcoming_milestones() {
     let (index, _) = build_example(|root| {
-        // Stage 2 moved forward to 2027-02-01 and the management review gone.
+        // Stage 2 moved forward to 2027-02-01 and the management review
+        // gone. Without surveillance dates the passed Stage 2 stays the
+        // audit the timeline counts back from.
         common::edit(
             &root.join("isms.toml"),
             "stage2 = 2027-03-02",
             "stage2 = 2027-02-01",
+        );
+        common::edit(
+            &root.join("isms.toml"),
+            "surveillance = [2028-02-15, 2029-02-14]\n",
+            "",
         );
         common::remove(&root.join("records/management-review/2027-01-management-review.md"));
     });

@@ -151,8 +151,15 @@ fn breakages() -> Vec<Breakage> {
             &["policies/remote-working.md"],
         ),
         (
-            "no stage 2 date",
-            |r| edit(&r.join("isms.toml"), "stage2 = 2027-03-02\n", ""),
+            "no stage 2 or surveillance date",
+            |r| {
+                edit(&r.join("isms.toml"), "stage2 = 2027-03-02\n", "");
+                edit(
+                    &r.join("isms.toml"),
+                    "surveillance = [2028-02-15, 2029-02-14]\n",
+                    "",
+                );
+            },
             "RD015",
             &["isms.toml"],
         ),

@@ -3,6 +3,8 @@
 //! Input errors found while reading (DC001-DC003, DC003 in CSV) are
 //! reported by the load stage; everything judged on the model is here.
 
+pub mod actions;
+pub mod certification;
 pub mod document_control;
 pub mod evidence;
 pub mod ids;
@@ -51,6 +53,10 @@ pub fn run_all(ctx: &Context) -> Vec<Finding> {
     step("checks: people", || people::check(ctx, &mut out));
     step("checks: suppliers", || suppliers::check(ctx, &mut out));
     step("checks: operation", || operation::check(ctx, &mut out));
+    step("checks: actions", || actions::check(ctx, &mut out));
+    step("checks: certification", || {
+        certification::check(ctx, &mut out)
+    });
     out
 }
 

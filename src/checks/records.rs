@@ -689,6 +689,7 @@ mod tests {
                 action: Some("Fix it".into()),
                 due: Some(d("2026-11-01")),
                 closed_on: None,
+                action_id: None,
                 line: 12,
             }],
             findings_line: Some(11),

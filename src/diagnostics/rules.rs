@@ -26,6 +26,8 @@ pub enum Family {
     Soa,
     Stage1,
     Stage2,
+    /// The certification body's findings (v2).
+    Certification,
 }
 
 impl Family {
@@ -35,6 +37,7 @@ impl Family {
             Family::Soa => "Statement of Applicability (clause 6.1.3 d)",
             Family::Stage1 => "Stage 1 readiness (mandatory documented information)",
             Family::Stage2 => "Stage 2 readiness (records)",
+            Family::Certification => "Certification cycle (certification-body findings)",
         }
     }
 }
@@ -237,6 +240,42 @@ rules! {
         "No `[audit] stage2` date: timeline rules were not judged.",
         "Without the Stage 2 date the tool cannot say whether the audit and review are early enough.",
         "Set `stage2` under `[audit]` in `isms.toml`.";
+    RD016 = "RD016", Minor, "10.2", Stage2,
+        "An action from a corrective-actions log, a management review or a risk-treatment plan is overdue (open, `due` before the as-of date).",
+        "Actions decided and then left undone show the ISMS does not improve: the auditor samples open actions and asks why they slipped.",
+        "Carry out the action and record `closed_on`, or agree a new `due` date with its owner and record it.";
+    RD017 = "RD017", Minor, "10.2", Stage2,
+        "An action from a corrective-actions log, a management review or a risk-treatment plan has no `owner` or no `due` date (v1's plain-text management-review actions have neither).",
+        "An action nobody owns, or that has no date, is not a plan: 9.3.3 and 6.1.3 expect decisions to be assigned and carried out.",
+        "Write the action as `{id, action, owner, due}` (management review, treatment plan) or fill the `owner` and `due` columns of the corrective-actions log.";
+    RD018 = "RD018", Observation, "10.2", Stage2,
+        "A corrective action was closed without `effectiveness_reviewed_on`.",
+        "Clause 10.2 d asks that the effectiveness of corrective actions be reviewed: closing is not the end.",
+        "Check that the fix worked (the nonconformity has not recurred) and record the day in the `effectiveness_reviewed_on` column.";
+    RD019 = "RD019", Minor, "10.2", Stage2,
+        "A reference leads nowhere: an `action_id` that no action has, or a corrective action's `finding` that no internal-audit or certification-audit finding has.",
+        "The auditor follows a finding to its corrective action and back; a broken trail cannot show the nonconformity was dealt with.",
+        "Correct the id, or add the missing action (corrective-actions log, management review or treatment plan) or finding.";
+    RD020 = "RD020", Minor, "9.2", Stage2,
+        "The latest internal audit or management review is older than `cycle_months` (default 12).",
+        "Internal audits and management reviews must recur at planned intervals; after certification, surveillance auditors expect each at least yearly.",
+        "Hold the internal audit or management review and add its record, or set `[audit] cycle_months` to the interval your programme plans.";
+    CB001 = "CB001", Major, "10.2", Certification,
+        "A major nonconformity raised by the certification body is open.",
+        "While a major nonconformity is open, certification cannot be granted (or, after certification, is at risk).",
+        "Correct the nonconformity, record its corrective action (`action_id`) and, once the certification body accepts it, its `closed_on`.";
+    CB002 = "CB002", Minor, "10.2", Certification,
+        "A minor nonconformity raised by the certification body is open after its `due` date (default: the audit's last day plus `minor_nc_days`).",
+        "The certification body gives a window to close minors; missing it can turn a minor into a major at the next visit.",
+        "Close the nonconformity and record `closed_on`, or record the new `due` date the certification body agreed.";
+    CB003 = "CB003", Observation, "10.2", Certification,
+        "A major or minor nonconformity from the certification body, open or closed, names no corrective action (`action_id`).",
+        "Nonconformities need a root-cause corrective action (10.2); the certification body checks it at the next visit.",
+        "Add the corrective action to the corrective-actions log and give the finding its `action_id`.";
+    CB004 = "CB004", Observation, "9.2", Certification,
+        "A Stage 1 area of concern (`concern`) is open; minor once the Stage 2 date has passed.",
+        "Areas of concern from Stage 1 are likely to be raised as nonconformities at Stage 2 if they are still open.",
+        "Address the concern before Stage 2 and record `closed_on` on the finding.";
     RD021 = "RD021", Observation, "8.1", Stage2,
         "A body promises a recurring activity in words (daily, quarterly, every six months...) that the document does not declare in `recurring:`.",
         "Documents that promise what nobody does are the most common Stage 2 finding: the auditor reads \"quarterly\" and asks for the last four records. Declared in `recurring:`, the promise is checked by RD008 before the auditor asks.",
@@ -312,7 +351,7 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), n);
-        assert_eq!(n, 15 + 9 + 5 + 21);
+        assert_eq!(n, 15 + 9 + 5 + 26 + 4);
         assert_eq!(find("dc006").map(|r| r.code), Some("DC006"));
     }
 }

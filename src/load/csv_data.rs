@@ -249,6 +249,9 @@ fn type_rows(table: &Table, kind: &str, findings: &mut Vec<Finding>) -> TypedRow
             owner: c.get("owner"),
             due: c.date("due", findings)?,
             closed_on: c.date("closed_on", findings)?,
+            finding: c.get("finding"),
+            evidence: c.get("evidence"),
+            effectiveness_reviewed_on: c.date("effectiveness_reviewed_on", findings)?,
             line: c.row.line
         }),
         _ => TypedRows::Untyped,

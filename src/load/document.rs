@@ -593,6 +593,11 @@ impl DocParser<'_> {
         } else {
             None
         };
+        let actions = if doc_type == Some(DocType::RiskTreatmentPlan) && !is_record {
+            self.action_entries(map)
+        } else {
+            Vec::new()
+        };
         let mut extra = BTreeMap::new();
         for (k, v) in map.iter() {
             if !CONTRACT_KEYS.contains(&k.as_str()) {
@@ -623,6 +628,7 @@ impl DocParser<'_> {
             record,
             soa,
             objectives,
+            actions,
             extra,
             key_lines: std::mem::take(&mut self.key_lines),
             body: split.body.to_string(),
@@ -745,11 +751,7 @@ impl DocParser<'_> {
                 let attendees_line = self.key_lines.get("attendees").copied();
                 let inputs_line = self.key_lines.get("inputs").copied();
                 let inputs = self.review_inputs(map);
-                let actions = match map.get_node("actions") {
-                    Some(Node::Sequence(seq)) => seq.iter().map(display_node).collect(),
-                    Some(n) => vec![display_node(n)],
-                    None => Vec::new(),
-                };
+                let actions = self.action_entries(map);
                 RecordDetails::ManagementReview(ManagementReview {
                     attendees,
                     attendees_line,
@@ -769,6 +771,7 @@ impl DocParser<'_> {
             "training" => RecordDetails::Training {
                 course: self.text(map, "course").map(|c| c.value),
             },
+            "certification-audit" => RecordDetails::CertificationAudit(self.certification(map)),
             _ => RecordDetails::Other,
         };
         Some(Record {
@@ -857,10 +860,131 @@ impl DocParser<'_> {
                 action: self.text(m, "action").map(|t| t.value),
                 due: self.date(m, "due").map(|d| d.value),
                 closed_on: self.date(m, "closed_on").map(|d| d.value),
+                action_id: self.text(m, "action_id"),
                 line,
             });
         }
         out
+    }
+
+    /// `actions:` of a management review or a risk-treatment plan: a list of
+    /// `{id, risk, action, owner, due, closed_on}`, or v1's plain strings
+    /// (actions without owner or due).
+    fn action_entries(&mut self, map: &marked_yaml::types::MarkedMappingNode) -> Vec<ActionEntry> {
+        let Some(node) = map.get_node("actions") else {
+            return Vec::new();
+        };
+        let items: Vec<&Node> = match node {
+            Node::Sequence(seq) => seq.iter().collect(),
+            other => vec![other],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let line = self.line_of(item);
+            match item {
+                Node::Scalar(s) => {
+                    let text = s.as_str().trim();
+                    if !text.is_empty() {
+                        out.push(ActionEntry {
+                            action: Some(text.to_string()),
+                            line,
+                            ..ActionEntry::default()
+                        });
+                    }
+                }
+                Node::Mapping(m) => out.push(ActionEntry {
+                    id: self.text(m, "id").map(|t| t.value),
+                    risk: self.text(m, "risk").map(|t| t.value),
+                    action: self.text(m, "action").map(|t| t.value),
+                    owner: self.text(m, "owner").map(|t| t.value),
+                    due: self.date(m, "due").map(|d| d.value),
+                    closed_on: self.date(m, "closed_on").map(|d| d.value),
+                    line,
+                }),
+                Node::Sequence(_) => self.err(
+                    &rules::DC003,
+                    line,
+                    "items of `actions` must be `{id, action, owner, due, closed_on}` or text".into(),
+                    "e.g. actions: [{id: MR-1, action: Review supplier contracts, owner: Head of IT, due: 2027-04-30}]",
+                ),
+            }
+        }
+        out
+    }
+
+    /// A certification-body audit: `stage`, `body` and graded `findings`.
+    fn certification(&mut self, map: &marked_yaml::types::MarkedMappingNode) -> CertificationAudit {
+        let stage_text = self.text(map, "stage");
+        let stage = self.enum_value(
+            stage_text,
+            "certification audit stage",
+            CertStage::parse,
+            "stage1, stage2, surveillance, recertification",
+        );
+        let body = self.text(map, "body").map(|t| t.value);
+        let mut findings = Vec::new();
+        if let Some(node) = map.get_node("findings") {
+            let Some(seq) = node.as_sequence() else {
+                let line = self.line_of(node);
+                self.err(
+                    &rules::DC003,
+                    line,
+                    "`findings` must be a list of {id, grade, summary, ...}".into(),
+                    "",
+                );
+                return CertificationAudit {
+                    stage,
+                    body,
+                    findings,
+                };
+            };
+            for item in seq.iter() {
+                let line = self.line_of(item);
+                let Some(m) = item.as_mapping() else {
+                    self.err(
+                        &rules::DC003,
+                        line,
+                        "certification audit findings must be mappings {id, grade, ...}".into(),
+                        "",
+                    );
+                    continue;
+                };
+                let grade_text = self.text(m, "grade");
+                if grade_text.is_none() {
+                    self.err(
+                        &rules::DC002,
+                        line,
+                        "certification audit finding without `grade`".into(),
+                        "use major, minor, observation, ofi or concern",
+                    );
+                    continue;
+                }
+                let Some(grade) = self.enum_value(
+                    grade_text,
+                    "finding grade",
+                    Grade::parse,
+                    "major, minor, observation, ofi, concern",
+                ) else {
+                    continue;
+                };
+                findings.push(CertFinding {
+                    id: self.text(m, "id").map(|t| t.value).unwrap_or_default(),
+                    grade,
+                    summary: self.text(m, "summary").map(|t| t.value),
+                    clause: self.text(m, "clause").map(|t| t.value),
+                    control: self.text(m, "control").map(|t| t.value),
+                    action_id: self.text(m, "action_id"),
+                    due: self.date(m, "due").map(|d| d.value),
+                    closed_on: self.date(m, "closed_on").map(|d| d.value),
+                    line,
+                });
+            }
+        }
+        CertificationAudit {
+            stage,
+            body,
+            findings,
+        }
     }
 
     fn soa(&mut self, map: &marked_yaml::types::MarkedMappingNode) -> Soa {

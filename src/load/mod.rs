@@ -384,6 +384,7 @@ pub fn load_with(
     Ok(Loaded {
         isms: Isms {
             root: root.to_path_buf(),
+            actions: crate::model::action::collect(&documents, config.minor_nc_days),
             config,
             documents,
             roster,

@@ -248,6 +248,8 @@ pub struct Document {
     pub record: Option<Record>,
     pub soa: Option<Soa>,
     pub objectives: Option<Spanned<Vec<Objective>>>,
+    /// A risk-treatment plan's `actions:` (contract 5.2).
+    pub actions: Vec<crate::model::record::ActionEntry>,
     /// Front matter keys outside the contract, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Line of each top-level front matter key.

@@ -2,6 +2,7 @@
 //! `checks` and `render`. Nothing past this point sees raw YAML.
 
 pub mod acknowledge;
+pub mod action;
 pub mod annex_a;
 pub mod body;
 pub mod catalogue;
@@ -48,6 +49,8 @@ pub struct Isms {
     pub history: History,
     /// Every source file read, relative path -> sha256 hex, for the manifest.
     pub sources: Vec<(String, String)>,
+    /// Every action of every source (contract 5.2), gathered once at load.
+    pub actions: Vec<action::Action>,
     /// Index from document id to position in `documents`.
     pub by_id: HashMap<String, usize>,
     /// Index from path to position in `documents`.

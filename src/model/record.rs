@@ -24,6 +24,7 @@ pub enum RecordDetails {
     ManagementReview(ManagementReview),
     AccessReview(AccessReview),
     Training { course: Option<String> },
+    CertificationAudit(CertificationAudit),
     Other,
 }
 
@@ -72,7 +73,138 @@ pub struct AuditFinding {
     pub action: Option<String>,
     pub due: Option<Date>,
     pub closed_on: Option<Date>,
+    /// The corrective action that answers the finding (contract 5.2).
+    pub action_id: Option<Spanned<String>>,
     pub line: u32,
+}
+
+/// One entry of a management review's or a risk-treatment plan's
+/// `actions:` list. v1's plain strings are entries with only `action`.
+#[derive(Clone, Debug, Default)]
+pub struct ActionEntry {
+    pub id: Option<String>,
+    /// The risk a treatment-plan action treats.
+    pub risk: Option<String>,
+    pub action: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub line: u32,
+}
+
+/// A certification body's audit (`record: certification-audit`).
+#[derive(Clone, Debug, Default)]
+pub struct CertificationAudit {
+    pub stage: Option<CertStage>,
+    /// The certification body.
+    pub body: Option<String>,
+    pub findings: Vec<CertFinding>,
+}
+
+/// Which audit of the certification cycle a record reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertStage {
+    Stage1,
+    Stage2,
+    Surveillance,
+    Recertification,
+}
+
+impl CertStage {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "stage1" => Some(Self::Stage1),
+            "stage2" => Some(Self::Stage2),
+            "surveillance" => Some(Self::Surveillance),
+            "recertification" => Some(Self::Recertification),
+            _ => None,
+        }
+    }
+
+    /// As a label: "Stage 1", "Surveillance".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Stage1 => "Stage 1",
+            Self::Stage2 => "Stage 2",
+            Self::Surveillance => "Surveillance",
+            Self::Recertification => "Recertification",
+        }
+    }
+}
+
+/// How a certification body grades a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grade {
+    Major,
+    Minor,
+    Concern,
+    Observation,
+    Ofi,
+}
+
+impl Grade {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "major" => Some(Self::Major),
+            "minor" => Some(Self::Minor),
+            "concern" => Some(Self::Concern),
+            "observation" => Some(Self::Observation),
+            "ofi" => Some(Self::Ofi),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Major => "major",
+            Self::Minor => "minor",
+            Self::Concern => "concern",
+            Self::Observation => "observation",
+            Self::Ofi => "ofi",
+        }
+    }
+
+    /// In words, for pages and messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Major => "major nonconformity",
+            Self::Minor => "minor nonconformity",
+            Self::Concern => "area of concern",
+            Self::Observation => "observation",
+            Self::Ofi => "opportunity for improvement",
+        }
+    }
+
+    /// Major and minor nonconformities need a corrective action.
+    pub fn is_nonconformity(self) -> bool {
+        matches!(self, Self::Major | Self::Minor)
+    }
+}
+
+/// One finding of a certification-body audit.
+#[derive(Clone, Debug)]
+pub struct CertFinding {
+    pub id: String,
+    pub grade: Grade,
+    pub summary: Option<String>,
+    pub clause: Option<String>,
+    pub control: Option<String>,
+    pub action_id: Option<Spanned<String>>,
+    /// `due` as written; a minor's default is applied by [`CertFinding::due`].
+    pub due: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub line: u32,
+}
+
+impl CertFinding {
+    /// When it must be closed: `due`, else for a minor the audit's last day
+    /// plus the body's window (`minor_nc_days`).
+    pub fn due(&self, audit_date: Date, minor_nc_days: u32) -> Option<Date> {
+        self.due.or_else(|| {
+            (self.grade == Grade::Minor)
+                .then(|| audit_date + chrono::Days::new(u64::from(minor_nc_days)))
+        })
+    }
 }
 
 /// The 9.3.2 inputs a management review must consider, a-g.
@@ -105,7 +237,7 @@ pub struct ManagementReview {
     /// Input keys with their notes, if the mapping form was used.
     pub inputs: Vec<(String, Option<String>)>,
     pub inputs_line: Option<u32>,
-    pub actions: Vec<String>,
+    pub actions: Vec<ActionEntry>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -231,6 +363,11 @@ pub struct CorrectiveActionRow {
     pub owner: String,
     pub due: Option<Date>,
     pub closed_on: Option<Date>,
+    /// Optional v2 columns: the finding answered, the evidence of the fix
+    /// and when its effectiveness was reviewed (10.2 d).
+    pub finding: String,
+    pub evidence: String,
+    pub effectiveness_reviewed_on: Option<Date>,
     pub line: u32,
 }
 

@@ -60,6 +60,7 @@ pub fn doc(id: &str, doc_type: DocType) -> Document {
         record: None,
         soa: None,
         objectives: None,
+        actions: Vec::new(),
         extra: BTreeMap::new(),
         key_lines,
         body: String::new(),
@@ -113,13 +114,16 @@ pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
         .enumerate()
         .map(|(i, d)| (d.path.clone(), i))
         .collect();
+    let documents: Vec<_> = documents.into_iter().map(std::sync::Arc::new).collect();
+    let config = Config {
+        top_management: vec!["Sam Lee".into()],
+        ..Config::default()
+    };
     Isms {
         root: PathBuf::from("."),
-        config: Config {
-            top_management: vec!["Sam Lee".into()],
-            ..Config::default()
-        },
-        documents: documents.into_iter().map(std::sync::Arc::new).collect(),
+        actions: crate::model::action::collect(&documents, config.minor_nc_days),
+        config,
+        documents,
         roster: Roster::default(),
         duplicates: Vec::new(),
         history: history.unwrap_or_default(),

@@ -19,10 +19,20 @@
 //! Evidence dated after the as-of date does not count: as of that date it
 //! has not happened yet, so building with an earlier `--as-of` shows the
 //! timeline as it stood then.
+//!
+//! The timeline counts back from the next audit (contract 5.1): Stage 2, or
+//! after it the next surveillance audit. Before a surveillance audit the
+//! internal audit and management review must also fall within
+//! `cycle_months` of their due date (the ones held before Stage 2 no longer
+//! count), and the certification body's nonconformities must be closed by
+//! their own due dates.
 
+use super::action::Source;
+use super::cycle::{AuditKind, NextAudit};
 use super::document::Document;
 use super::evidence::{Completion, EVIDENCE_AREAS};
 use super::ids::{Date, Interval};
+use super::record::RecordDetails;
 use super::Isms;
 
 /// An internal audit completed later than this before Stage 2 leaves no time
@@ -93,6 +103,8 @@ enum Evidence {
     Training,
     /// A record in every evidence area.
     Areas,
+    /// Every action from internal-audit findings due by then, closed.
+    AuditActions,
     /// Nothing a record shows: a dated to-do.
     Unjudged,
 }
@@ -109,6 +121,12 @@ const PLAN: [(&str, &str, u32, Evidence); 9] = [
         "Management review held",
         MANAGEMENT_REVIEW_WEEKS,
         Evidence::Record("management-review"),
+    ),
+    (
+        "audit-actions-closed",
+        "Internal-audit corrective actions closed",
+        APPROVAL_WEEKS,
+        Evidence::AuditActions,
     ),
     (
         "documents-approved",
@@ -158,18 +176,38 @@ const PLAN: [(&str, &str, u32, Evidence); 9] = [
 
 /// The milestones before Stage 2, earliest first, judged as of `as_of`.
 pub fn milestones(isms: &Isms, stage2: Date, as_of: Date) -> Vec<Milestone<'_>> {
-    PLAN.iter()
+    let next = NextAudit {
+        kind: AuditKind::Stage2,
+        date: stage2,
+    };
+    milestones_for(isms, next, as_of)
+}
+
+/// The milestones before `next`, earliest first, judged as of `as_of`.
+pub fn milestones_for(isms: &Isms, next: NextAudit, as_of: Date) -> Vec<Milestone<'_>> {
+    let surveillance = next.kind == AuditKind::Surveillance;
+    let mut out: Vec<Milestone> = PLAN
+        .iter()
         .map(|(key, label, weeks, evidence)| {
-            let due = stage2 - chrono::Days::new(u64::from(*weeks) * 7);
+            let due = next.date - chrono::Days::new(u64::from(*weeks) * 7);
+            // Before a surveillance audit, only a record of this cycle counts.
+            let since = surveillance.then(|| cycle_start(isms, due));
             let (proof, total, outstanding) = match evidence {
-                Evidence::Record(kind) => (record_proof(isms, kind, due, as_of), None, Vec::new()),
+                Evidence::Record(kind) => (
+                    record_proof(isms, kind, due, as_of, since),
+                    None,
+                    Vec::new(),
+                ),
                 Evidence::Approvals => all_of(approvals(isms), due, as_of),
                 Evidence::Training => all_of(training(isms), due, as_of),
                 Evidence::Areas => all_of(areas(isms, due, as_of), due, as_of),
+                Evidence::AuditActions => all_of(audit_actions(isms, due), due, as_of),
                 Evidence::Unjudged => (None, None, Vec::new()),
             };
             let state = match evidence {
                 Evidence::Unjudged => State::ToDo,
+                // Nothing to close is nothing outstanding.
+                Evidence::AuditActions if total == Some(0) => State::Done,
                 _ => judge(proof.map(|p| p.date), due, as_of),
             };
             let record_kind = match evidence {
@@ -188,7 +226,112 @@ pub fn milestones(isms: &Isms, stage2: Date, as_of: Date) -> Vec<Milestone<'_>> 
                 outstanding,
             }
         })
+        .collect();
+    if surveillance {
+        out.push(certification_findings(isms, next, as_of));
+        out.sort_by_key(|m| m.due);
+    }
+    out
+}
+
+/// The earliest date a record may have to count for a milestone due on
+/// `due` in a surveillance cycle: `cycle_months` before it.
+fn cycle_start(isms: &Isms, due: Date) -> Date {
+    super::ids::Interval::Months(isms.config.cycle_months).before(due)
+}
+
+/// Actions that answer internal-audit findings and are due by `due`: the
+/// findings' own actions and corrective actions whose `finding` is one.
+fn audit_actions(isms: &Isms, due: Date) -> Vec<(String, Option<Proof<'_>>)> {
+    let mut audit_findings = std::collections::HashSet::new();
+    for (_, rec) in isms.records("internal-audit") {
+        if let RecordDetails::InternalAudit(a) = &rec.details {
+            audit_findings.extend(a.findings.iter().map(|f| f.id.as_str()));
+        }
+    }
+    isms.actions
+        .iter()
+        .filter(|a| match a.source {
+            Source::InternalAudit => true,
+            Source::CorrectiveActions => a
+                .finding
+                .as_deref()
+                .is_some_and(|f| audit_findings.contains(f)),
+            _ => false,
+        })
+        .filter(|a| a.due.is_some_and(|d| d <= due))
+        .map(|a| {
+            let proof = a.closed_on.and_then(|closed| {
+                isms.doc(&a.document).map(|record| Completion {
+                    date: closed,
+                    record,
+                })
+            });
+            (a.id.clone().unwrap_or_else(|| a.summary.clone()), proof)
+        })
         .collect()
+}
+
+/// After Stage 2: the certification body's nonconformities, each closed by
+/// its own due date. The milestone is due when the last of them is (never
+/// after the audit itself); with none, there is nothing to close.
+fn certification_findings(isms: &Isms, next: NextAudit, as_of: Date) -> Milestone<'_> {
+    let mut items = Vec::new();
+    for (doc, rec) in isms.records("certification-audit") {
+        if rec.date.value > as_of {
+            continue;
+        }
+        let RecordDetails::CertificationAudit(audit) = &rec.details else {
+            continue;
+        };
+        for f in audit.findings.iter().filter(|f| f.grade.is_nonconformity()) {
+            let own_due = f
+                .due(rec.date.value, isms.config.minor_nc_days)
+                // A major has no window: it must be closed before the audit.
+                .unwrap_or(next.date)
+                .min(next.date);
+            let closed = f.closed_on.filter(|c| *c <= as_of);
+            items.push((f.id.clone(), own_due, closed, doc));
+        }
+    }
+    let due = items
+        .iter()
+        .map(|(_, d, _, _)| *d)
+        .max()
+        .unwrap_or(next.date - chrono::Days::new(u64::from(APPROVAL_WEEKS) * 7));
+    let outstanding: Vec<String> = items
+        .iter()
+        .filter(|(_, d, closed, _)| closed.is_none_or(|c| c > *d))
+        .map(|(id, _, _, _)| id.clone())
+        .collect();
+    let all_closed = items.iter().all(|(_, _, c, _)| c.is_some());
+    let late = items.iter().any(|(_, d, c, _)| c.is_some_and(|c| c > *d));
+    let overdue = items.iter().any(|(_, d, c, _)| c.is_none() && *d < as_of);
+    let proof = items
+        .iter()
+        .filter_map(|(_, _, c, doc)| c.map(|date| Completion { date, record: doc }))
+        .max_by(|a, b| (a.date, &a.record.path).cmp(&(b.date, &b.record.path)))
+        .filter(|_| all_closed && !items.is_empty());
+    let state = if items.is_empty() || (all_closed && !late) {
+        State::Done
+    } else if all_closed {
+        State::Late
+    } else if overdue {
+        State::Missing
+    } else {
+        State::Upcoming
+    };
+    Milestone {
+        key: "certification-findings-closed",
+        label: "Certification-body nonconformities closed",
+        weeks: u32::try_from(super::ids::days_between(due, next.date).max(0) / 7).unwrap_or(0),
+        due,
+        state,
+        proof,
+        record_kind: None,
+        total: Some(items.len()),
+        outstanding,
+    }
 }
 
 /// The state of a judged milestone from the date it was met, if it was.
@@ -205,10 +348,17 @@ fn judge(met: Option<Date>, due: Date, as_of: Date) -> State {
 /// The record of `kind` that settles the milestone: the latest one on or
 /// before the due date, else the first one after it (late), ignoring records
 /// dated after the as-of date.
-fn record_proof<'a>(isms: &'a Isms, kind: &'a str, due: Date, as_of: Date) -> Option<Proof<'a>> {
+fn record_proof<'a>(
+    isms: &'a Isms,
+    kind: &'a str,
+    due: Date,
+    as_of: Date,
+    since: Option<Date>,
+) -> Option<Proof<'a>> {
     let dated = isms
         .records(kind)
         .filter(|(_, r)| r.date.value <= as_of)
+        .filter(move |(_, r)| since.is_none_or(|s| r.date.value >= s))
         .map(|(d, r)| Completion {
             date: r.date.value,
             record: d,
@@ -311,6 +461,7 @@ mod tests {
     use crate::model::document::{DocType, Status};
     use crate::model::ids::Spanned;
     use crate::model::people::{Person, Roster};
+    use crate::model::record::Grade;
     use crate::model::record::{Table, TrainingRow, TypedRows};
     use crate::model::testing::{d, doc, isms, record};
 
@@ -409,6 +560,7 @@ mod tests {
             [
                 ("internal-audit", "2027-01-05"),
                 ("management-review", "2027-01-19"),
+                ("audit-actions-closed", "2027-02-02"),
                 ("documents-approved", "2027-02-02"),
                 ("training", "2027-02-02"),
                 ("access-review", "2027-02-16"),
@@ -425,17 +577,17 @@ mod tests {
     fn done_with_proof_on_or_before_the_due_date() {
         let i = model(ready(), &["Ann Lee"]);
         let all = milestones(&i, d(STAGE2), d("2027-02-15"));
-        for m in all.iter().take(6) {
+        for m in all.iter().take(7) {
             assert_eq!(m.state, State::Done, "{}", m.key);
             assert!(m.outstanding.is_empty(), "{}", m.key);
         }
         let ia = &all[0];
         assert_eq!(ia.proof.map(|p| p.record.id.as_str()), Some("IA"));
         assert_eq!(ia.record_kind, Some("internal-audit"));
-        let docs = &all[2];
+        let docs = &all[3];
         assert_eq!(docs.total, Some(2));
         assert_eq!(docs.proof.map(|p| p.date), Some(d("2027-01-25")));
-        let packs = &all[5];
+        let packs = &all[6];
         assert_eq!(packs.total, Some(EVIDENCE_AREAS.len()));
         // The areas completed last are the logs and registers of 2027-01-31.
         assert_eq!(packs.proof.map(|p| p.date), Some(d("2027-01-31")));
@@ -470,14 +622,14 @@ mod tests {
         // Both areas without a record make the evidence packs missing.
         let i = model(docs, &["Ann Lee", "Bo Untrained"]);
         let all = milestones(&i, d(STAGE2), d("2027-02-17"));
-        assert_eq!(all[5].state, State::Missing);
+        assert_eq!(all[6].state, State::Missing);
         assert_eq!(
-            all[5].outstanding,
+            all[6].outstanding,
             vec!["Access control", "Management review"]
         );
-        assert_eq!(all[3].state, State::Missing);
-        assert_eq!(all[3].outstanding, vec!["Bo Untrained"]);
-        assert!(all[3].proof.is_none());
+        assert_eq!(all[4].state, State::Missing);
+        assert_eq!(all[4].outstanding, vec!["Bo Untrained"]);
+        assert!(all[4].proof.is_none());
     }
 
     #[test]
@@ -510,6 +662,118 @@ mod tests {
             state(&run(docs, "2027-02-15"), "documents-approved"),
             State::Missing
         );
+    }
+
+    /// An internal-audit record with finding F1 and its action, due
+    /// `due`, closed on `closed`.
+    fn audit_with_action(due: &str, closed: Option<&str>) -> Document {
+        use crate::model::record::{AuditFinding, AuditSeverity, InternalAudit};
+        let mut ia = dated("IA", "internal-audit", "2027-01-05");
+        if let Some(rec) = ia.record.as_mut() {
+            rec.details = RecordDetails::InternalAudit(InternalAudit {
+                findings: vec![AuditFinding {
+                    id: "F1".into(),
+                    severity: AuditSeverity::Minor,
+                    reference: None,
+                    summary: None,
+                    action: Some("Fix the joiner process".into()),
+                    due: Some(d(due)),
+                    closed_on: closed.map(d),
+                    action_id: None,
+                    line: 12,
+                }],
+                ..InternalAudit::default()
+            });
+        }
+        ia
+    }
+
+    #[test]
+    fn internal_audit_actions_closed_four_weeks_before() {
+        let got = |due: &str, closed: Option<&str>, as_of: &str| {
+            let mut docs = ready();
+            docs[0] = audit_with_action(due, closed);
+            let i = model(docs, &["Ann Lee"]);
+            let m = milestones(&i, d(STAGE2), d(as_of))
+                .into_iter()
+                .find(|m| m.key == "audit-actions-closed")
+                .expect("milestone");
+            (m.state, m.total, m.outstanding)
+        };
+        // Nothing due by 2027-02-02: nothing to close.
+        assert_eq!(
+            got("2027-02-20", None, "2027-02-15"),
+            (State::Done, Some(0), vec![])
+        );
+        assert_eq!(
+            got("2027-01-31", Some("2027-01-30"), "2027-02-15").0,
+            State::Done
+        );
+        assert_eq!(
+            got("2027-01-31", Some("2027-02-05"), "2027-02-15").0,
+            State::Late
+        );
+        assert_eq!(
+            got("2027-01-31", None, "2027-02-15"),
+            (State::Missing, Some(1), vec!["F1".to_string()])
+        );
+        assert_eq!(got("2027-01-31", None, "2027-02-01").0, State::Upcoming);
+    }
+
+    #[test]
+    fn before_a_surveillance_audit_only_this_cycle_counts() {
+        use crate::model::record::{CertFinding, CertificationAudit};
+        let mut docs = ready();
+        let mut cert = dated("CB-S2", "certification-audit", "2027-03-04");
+        if let Some(rec) = cert.record.as_mut() {
+            rec.details = RecordDetails::CertificationAudit(CertificationAudit {
+                findings: vec![CertFinding {
+                    id: "NC1".into(),
+                    grade: Grade::Minor,
+                    summary: None,
+                    clause: None,
+                    control: None,
+                    action_id: None,
+                    due: None,
+                    closed_on: None,
+                    line: 10,
+                }],
+                ..CertificationAudit::default()
+            });
+        }
+        docs.push(cert);
+        let i = model(docs, &["Ann Lee"]);
+        let next = NextAudit {
+            kind: AuditKind::Surveillance,
+            date: d("2028-03-14"),
+        };
+        let all = milestones_for(&i, next, d("2027-05-01"));
+        let state = |key: &str| {
+            all.iter()
+                .find(|m| m.key == key)
+                .map(|m| (m.state, m.due.to_string()))
+                .expect("milestone")
+        };
+        // The Stage 2 internal audit (2027-01-05) is more than 12 months
+        // before the surveillance milestone (2028-01-18): it does not count.
+        assert_eq!(
+            state("internal-audit"),
+            (State::Upcoming, "2028-01-18".into())
+        );
+        // The minor is due 90 days after 2027-03-04, still open and in time.
+        assert_eq!(
+            state("certification-findings-closed"),
+            (State::Upcoming, "2027-06-02".into())
+        );
+        let late = milestones_for(&i, next, d("2027-06-03"));
+        let cf = late
+            .iter()
+            .find(|m| m.key == "certification-findings-closed")
+            .expect("milestone");
+        assert_eq!(cf.state, State::Missing);
+        assert_eq!(cf.outstanding, vec!["NC1"]);
+        // Milestones stay in date order.
+        assert!(late.windows(2).all(|w| w[0].due <= w[1].due));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::{
 use crate::diagnostics::finding::Finding;
 use crate::model::document::Document;
 use crate::model::ids::{fmt_date, Date};
-use crate::model::timeline::{milestones, Milestone};
+use crate::model::timeline::{milestones_for, Milestone};
 use crate::model::Isms;
 use crate::report::Summary;
 use crate::timing::step;
@@ -95,11 +95,15 @@ pub fn render(
         }),
     );
     ctx.insert("views", &views);
+    ctx.insert(
+        "certification",
+        &super::certification::section(isms, summary_date(summary)),
+    );
     let next = isms.next_audit(summary_date(summary));
     ctx.insert("next_audit", &next.map(NextAuditView::of));
     ctx.insert(
         "timeline",
-        &next.map(|next| timeline(isms, next.date, summary_date(summary))),
+        &next.map(|next| timeline(isms, next, summary_date(summary))),
     );
     files.push((
         "index.html".into(),
@@ -122,8 +126,16 @@ pub fn render(
     files.extend(step("audit: soa", || {
         super::soa::render(isms, findings, &site, pages, summary_date(summary))
     })?);
+    files.extend(step("audit: actions", || {
+        super::actions::render(isms, summary_date(summary), &site, pages)
+    })?);
+    let made: Vec<SiteFile> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("exports/"))
+        .cloned()
+        .collect();
     files.extend(step("audit: exports", || {
-        super::exports::render(isms, summary, findings, &register_rows, pages)
+        super::exports::render(isms, summary, findings, &register_rows, &made, pages)
     })?);
     files.push(step("audit: findings page", || {
         super::audit_pages::findings_page(isms, findings, &site, pages)
@@ -284,8 +296,8 @@ impl NextAuditView {
 
 /// The preparation timeline for the next audit (judged in the model) with dates as text
 /// and links to the proving documents.
-fn timeline(isms: &Isms, audit_date: Date, as_of: Date) -> Vec<MilestoneView> {
-    milestones(isms, audit_date, as_of)
+fn timeline(isms: &Isms, next: crate::model::cycle::NextAudit, as_of: Date) -> Vec<MilestoneView> {
+    milestones_for(isms, next, as_of)
         .into_iter()
         .map(|m: Milestone| MilestoneView {
             key: m.key,

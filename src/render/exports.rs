@@ -20,6 +20,14 @@ struct Manifest<'a> {
     dirty: bool,
     as_of: &'a str,
     files: Vec<ManifestFile<'a>>,
+    /// The exports themselves, so a reader can check them too.
+    exports: Vec<ManifestExport>,
+}
+
+#[derive(Serialize, Hash)]
+struct ManifestExport {
+    path: String,
+    sha256: String,
 }
 
 #[derive(Serialize)]
@@ -33,6 +41,7 @@ pub(crate) fn render(
     summary: &Summary,
     findings: &[Finding],
     register_rows: &[register::RegisterRow],
+    others: &[SiteFile],
     pages: &Pages,
 ) -> Result<Vec<SiteFile>, RenderError> {
     let summary_key = serde_json::to_string(summary)
@@ -43,15 +52,29 @@ pub(crate) fn render(
         memo::key_of(&(&summary_key, findings_key)),
         || findings_json(summary, findings).map(Bytes::new),
     )?;
-    let manifest_json = pages.keyed(
-        "audit/exports/manifest.json",
-        memo::key_of(&(&summary_key, &isms.sources)),
-        || manifest_json(isms, summary).map(Bytes::new),
-    )?;
     let register_csv = pages.keyed(
         "audit/exports/register.csv",
         memo::key_of(register_rows),
         || register_csv(register_rows).map(Bytes::new),
+    )?;
+    let mut exports: Vec<ManifestExport> = others
+        .iter()
+        .map(|(p, b)| (p, b))
+        .chain([
+            (&"exports/findings.json".to_string(), &findings_json),
+            (&"exports/register.csv".to_string(), &register_csv),
+        ])
+        .filter(|(p, _)| p.starts_with("exports/"))
+        .map(|(path, bytes)| ManifestExport {
+            path: path.clone(),
+            sha256: sha256_hex(bytes),
+        })
+        .collect();
+    exports.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest_json = pages.keyed(
+        "audit/exports/manifest.json",
+        memo::key_of(&(&summary_key, &isms.sources, &exports)),
+        || manifest_json(isms, summary, exports).map(Bytes::new),
     )?;
     Ok(vec![
         ("exports/findings.json".into(), findings_json),
@@ -74,7 +97,11 @@ fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, Ren
 }
 
 /// `manifest.json`: what the build read, with checksums.
-fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, RenderError> {
+fn manifest_json(
+    isms: &Isms,
+    summary: &Summary,
+    exports: Vec<ManifestExport>,
+) -> Result<Vec<u8>, RenderError> {
     let manifest = Manifest {
         schema: 1,
         tool_version: summary.tool_version,
@@ -86,11 +113,20 @@ fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, RenderError>
             .iter()
             .map(|(path, sha256)| ManifestFile { path, sha256 })
             .collect(),
+        exports,
     };
     let mut manifest_json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| RenderError::export("audit/exports/manifest.json", e))?;
     manifest_json.push(b'\n');
     Ok(manifest_json)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The register as CSV: the overview's columns (see [`super::register`]),

@@ -4,8 +4,10 @@
 //! stable order); [`write`] puts them on disk atomically.
 
 mod acknowledgements;
+pub mod actions;
 pub mod audit;
 pub mod audit_pages;
+pub mod certification;
 pub mod coverage;
 pub mod diagram;
 pub mod error;
@@ -65,6 +67,10 @@ const TEMPLATES: [(&str, &str); 12] = [
     (
         "audit/findings.html",
         include_str!("../../themes/default/templates/audit/findings.html"),
+    ),
+    (
+        "audit/actions.html",
+        include_str!("../../themes/default/templates/audit/actions.html"),
     ),
     (
         "audit/clauses.html",

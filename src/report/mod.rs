@@ -53,7 +53,10 @@ impl Summary {
     ) -> Summary {
         let mut blockers: Vec<String> = findings
             .iter()
-            .filter(|f| f.severity <= Severity::Major && f.rule.family != Family::Stage2)
+            .filter(|f| {
+                f.severity <= Severity::Major
+                    && !matches!(f.rule.family, Family::Stage2 | Family::Certification)
+            })
             .map(|f| f.rule.code.to_string())
             .collect();
         blockers.sort();
