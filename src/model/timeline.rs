@@ -109,7 +109,7 @@ enum Evidence {
     Unjudged,
 }
 
-const PLAN: [(&str, &str, u32, Evidence); 9] = [
+const PLAN: [(&str, &str, u32, Evidence); 10] = [
     (
         "internal-audit",
         "Internal audit completed",
