@@ -35,6 +35,7 @@ fn id_prefix(t: DocType) -> &'static str {
         DocType::Record => "REC",
         DocType::Register => "REG",
         DocType::Guideline => "GDL",
+        DocType::Briefing => "BRF",
     }
 }
 
@@ -51,6 +52,7 @@ fn folder(t: DocType) -> &'static str {
         DocType::Record => "records",
         DocType::Register => "registers",
         DocType::Guideline => "guidelines",
+        DocType::Briefing => "briefings",
     }
 }
 
