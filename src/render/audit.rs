@@ -110,7 +110,7 @@ pub fn render(
         super::soa::render(isms, findings, &site, pages, summary_date(summary))
     })?);
     files.extend(step("audit: exports", || {
-        super::exports::render(isms, summary, findings, &register_rows, pages)
+        super::exports::render(summary, findings, &register_rows, pages)
     })?);
     files.push(step("audit: findings page", || {
         super::audit_pages::findings_page(isms, findings, &site, pages)

@@ -20,6 +20,9 @@ struct Manifest<'a> {
     dirty: bool,
     as_of: &'a str,
     files: Vec<ManifestFile<'a>>,
+    /// The other exports of this build (`exports/…` but the manifest), so
+    /// that a copy handed over (the zip, the PDF) can be checked.
+    exports: Vec<ManifestFile<'a>>,
 }
 
 #[derive(Serialize)]
@@ -29,7 +32,6 @@ struct ManifestFile<'a> {
 }
 
 pub(crate) fn render(
-    isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
     register_rows: &[register::RegisterRow],
@@ -43,11 +45,6 @@ pub(crate) fn render(
         memo::key_of(&(&summary_key, findings_key)),
         || findings_json(summary, findings).map(Bytes::new),
     )?;
-    let manifest_json = pages.keyed(
-        "audit/exports/manifest.json",
-        memo::key_of(&(&summary_key, &isms.sources)),
-        || manifest_json(isms, summary).map(Bytes::new),
-    )?;
     let register_csv = pages.keyed(
         "audit/exports/register.csv",
         memo::key_of(register_rows),
@@ -56,7 +53,6 @@ pub(crate) fn render(
     Ok(vec![
         ("exports/findings.json".into(), findings_json),
         ("exports/register.csv".into(), register_csv),
-        ("exports/manifest.json".into(), manifest_json),
     ])
 }
 
@@ -73,8 +69,36 @@ fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, Ren
     Ok(findings_json)
 }
 
-/// `manifest.json`: what the build read, with checksums.
-fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, RenderError> {
+/// Adds `exports/manifest.json` to the audit index's `files` (replacing an
+/// earlier one): made last, as it holds the checksums of the other exports.
+pub(crate) fn seal(
+    isms: &Isms,
+    summary: &Summary,
+    files: &mut Vec<SiteFile>,
+) -> Result<(), RenderError> {
+    files.retain(|(path, _)| path != MANIFEST);
+    let manifest = manifest_json(isms, summary, files)?;
+    files.push((MANIFEST.to_string(), Bytes::new(manifest)));
+    Ok(())
+}
+
+/// Where the manifest goes in the audit index.
+pub const MANIFEST: &str = "exports/manifest.json";
+
+/// `manifest.json`: what the build read, with checksums, and the checksums
+/// of the other exports.
+fn manifest_json(
+    isms: &Isms,
+    summary: &Summary,
+    files: &[SiteFile],
+) -> Result<Vec<u8>, RenderError> {
+    use sha2::{Digest, Sha256};
+    let mut exports: Vec<(&str, String)> = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("exports/"))
+        .map(|(path, bytes)| (path.as_str(), hex(&Sha256::digest(bytes.as_slice()))))
+        .collect();
+    exports.sort();
     let manifest = Manifest {
         schema: 1,
         tool_version: summary.tool_version,
@@ -83,6 +107,10 @@ fn manifest_json(isms: &Isms, summary: &Summary) -> Result<Vec<u8>, RenderError>
         as_of: &summary.as_of,
         files: isms
             .sources
+            .iter()
+            .map(|(path, sha256)| ManifestFile { path, sha256 })
+            .collect(),
+        exports: exports
             .iter()
             .map(|(path, sha256)| ManifestFile { path, sha256 })
             .collect(),
@@ -106,4 +134,15 @@ fn register_csv(rows: &[register::RegisterRow]) -> Result<Vec<u8>, RenderError> 
             .map_err(|e| csv_error(&e))?;
     }
     w.into_inner().map_err(|e| csv_error(&e))
+}
+
+/// Lowercase hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
