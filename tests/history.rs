@@ -1127,7 +1127,10 @@ fn previous(
 #[test]
 fn previous_approval_is_the_pair_just_before_the_approval_commit() {
     let mut r = Repo::new();
-    r.write("pol.md", &doc("POL-1", A, "version: \"1.0\"\n", "First text.\n"));
+    r.write(
+        "pol.md",
+        &doc("POL-1", A, "version: \"1.0\"\n", "First text.\n"),
+    );
     let first = r.commit("approve 1.0");
     // A front-matter-only commit keeps the first approval's commit.
     r.write(
@@ -1137,12 +1140,22 @@ fn previous_approval_is_the_pair_just_before_the_approval_commit() {
     r.commit("owner");
     r.write(
         "pol.md",
-        &doc("POL-1", A, "version: \"1.0\"\nowner: IT\n", "\r\nSecond text.\r\n\r\n"),
+        &doc(
+            "POL-1",
+            A,
+            "version: \"1.0\"\nowner: IT\n",
+            "\r\nSecond text.\r\n\r\n",
+        ),
     );
     r.commit("edit without approval");
     r.write(
         "pol.md",
-        &doc("POL-1", B, "version: \"1.1\"\nowner: IT\n", "Second text.\n"),
+        &doc(
+            "POL-1",
+            B,
+            "version: \"1.1\"\nowner: IT\n",
+            "Second text.\n",
+        ),
     );
     let second = r.commit("approve 1.1");
     r.write("README.md", "not a document\n");
@@ -1153,11 +1166,19 @@ fn previous_approval_is_the_pair_just_before_the_approval_commit() {
     assert_eq!(pair, ("Alex Morgan".into(), "2026-01-10".into()));
     assert_eq!(
         current,
-        (second.to_string(), Some("\"1.1\"".into()), Some("Second text.".into()))
+        (
+            second.to_string(),
+            Some("\"1.1\"".into()),
+            Some("Second text.".into())
+        )
     );
     assert_eq!(
         before,
-        Some((first.to_string(), Some("\"1.0\"".into()), Some("First text.".into())))
+        Some((
+            first.to_string(),
+            Some("\"1.0\"".into()),
+            Some("First text.".into())
+        ))
     );
 }
 
@@ -1189,7 +1210,10 @@ fn previous_approval_follows_a_rename() {
     assert_eq!(current.0, second.to_string());
     let before = before.expect("found");
     assert_eq!(before.0, first.to_string());
-    let p = doc_history(&h, "new.md").previous_approval.as_ref().expect("p");
+    let p = doc_history(&h, "new.md")
+        .previous_approval
+        .as_ref()
+        .expect("p");
     assert_eq!(p.previous.as_ref().map(|t| t.path.as_str()), Some("old.md"));
     assert_eq!(p.current.path, "new.md");
 }

@@ -369,10 +369,7 @@ fn previous_approvals(
                 approved_by,
                 approved_on,
                 current: approved_text(repo, found.current)?,
-                previous: found
-                    .previous
-                    .map(|v| approved_text(repo, v))
-                    .transpose()?,
+                previous: found.previous.map(|v| approved_text(repo, v)).transpose()?,
             }))
         })
         .collect()

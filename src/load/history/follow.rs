@@ -273,8 +273,8 @@ pub(super) fn replay(
                 }
             } else if let Some(wanted) = previous[doc].as_mut().filter(|p| p.previous.is_none()) {
                 let target = Some(&wanted.approval);
-                let sets_it = approval_of(new) == target
-                    && before.iter().all(|b| approval_of(*b) != target);
+                let sets_it =
+                    approval_of(new) == target && before.iter().all(|b| approval_of(*b) != target);
                 if let (true, Some(blob), Some(fingerprint)) = (sets_it, change.new, new) {
                     wanted.previous = Some(Version {
                         commit: index,
