@@ -526,7 +526,10 @@ mod tests {
     #[test]
     fn empty_header_cells_become_plain_cells() {
         let html = render("| | Done |\n|:-|--|\n| a | b |\n", &[], &|_| None);
-        assert!(html.contains("<td style=\"text-align: left\"></td><th>Done</th>"), "{html}");
+        assert!(
+            html.contains("<td style=\"text-align: left\"></td><th>Done</th>"),
+            "{html}"
+        );
         assert!(!html.contains("<th style=\"text-align: left\"></th>"));
         assert!(html.contains("<thead>"));
     }

@@ -72,13 +72,12 @@ fn tokens(html: &str) -> Vec<Tok> {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
+        // Inline tags separate nothing: `<em>a</em>b` stays one word.
         if BLOCKS.contains(&name.as_str()) {
             flush(&mut text, &mut out);
             if out.last().is_some_and(|t| *t != Tok::Break) {
                 out.push(Tok::Break);
             }
-        } else {
-            // Inline tags separate nothing: `<em>a</em>b` stays one word.
         }
         rest = &after[close + 1..];
     }

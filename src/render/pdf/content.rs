@@ -224,7 +224,7 @@ fn close(end: TagEnd, stack: &mut Vec<Open>, out: &mut Vec<Block>) {
 
 /// Turns a closed container into its inline or block and adds it to its
 /// parent.
-fn finish(open: Open, stack: &mut Vec<Open>, out: &mut Vec<Block>) {
+fn finish(open: Open, stack: &mut [Open], out: &mut Vec<Block>) {
     match open {
         Open::Inline(kind, c) => {
             let inline = match kind {
@@ -317,7 +317,7 @@ fn finish(open: Open, stack: &mut Vec<Open>, out: &mut Vec<Block>) {
 }
 
 /// Adds text, merged with the text before it.
-fn push_text(stack: &mut Vec<Open>, out: &mut Vec<Block>, text: &str) {
+fn push_text(stack: &mut [Open], out: &mut Vec<Block>, text: &str) {
     if let Some(Open::Code(code)) = stack.last_mut() {
         code.push_str(text);
         return;
@@ -350,7 +350,7 @@ fn inline_target(stack: &mut [Open]) -> Option<&mut Vec<Inline>> {
 }
 
 /// Adds an inline run (text merged with the text before it).
-fn push_inline(stack: &mut Vec<Open>, out: &mut Vec<Block>, inline: Inline) {
+fn push_inline(stack: &mut [Open], out: &mut Vec<Block>, inline: Inline) {
     match inline_target(stack) {
         Some(list) => match (list.last_mut(), inline) {
             (Some(Inline::Text { v }), Inline::Text { v: more }) => v.push_str(&more),
