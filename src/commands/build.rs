@@ -39,7 +39,7 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     if code == EXIT_UNUSABLE {
         return code;
     }
-    let sites = match render::render_sites(&checked.isms, &checked.summary, &checked.findings) {
+    let sites = match render::render_build(&checked.isms, &checked.summary, &checked.findings) {
         Ok(sites) => sites,
         Err(message) => {
             eprintln!("error: {message}");

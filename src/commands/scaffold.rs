@@ -36,6 +36,7 @@ fn id_prefix(t: DocType) -> &'static str {
         DocType::Record => "REC",
         DocType::Register => "REG",
         DocType::Guideline => "GDL",
+        DocType::Briefing => "BRF",
     }
 }
 
@@ -52,6 +53,7 @@ fn folder(t: DocType) -> &'static str {
         DocType::Record => "records",
         DocType::Register => "registers",
         DocType::Guideline => "guidelines",
+        DocType::Briefing => "briefings",
     }
 }
 

@@ -25,10 +25,13 @@ pub enum DocType {
     Record,
     Register,
     Guideline,
+    /// What staff should know before a certification audit (contract 5.6):
+    /// replaces the staff site's default audit briefing.
+    Briefing,
 }
 
 impl DocType {
-    pub const ALL: [DocType; 12] = [
+    pub const ALL: [DocType; 13] = [
         DocType::Scope,
         DocType::Policy,
         DocType::Procedure,
@@ -41,6 +44,7 @@ impl DocType {
         DocType::Record,
         DocType::Register,
         DocType::Guideline,
+        DocType::Briefing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,7 @@ impl DocType {
             DocType::Record => "record",
             DocType::Register => "register",
             DocType::Guideline => "guideline",
+            DocType::Briefing => "briefing",
         }
     }
 
@@ -79,6 +84,7 @@ impl DocType {
             DocType::Record => "Records",
             DocType::Register => "Registers",
             DocType::Guideline => "Guidelines",
+            DocType::Briefing => "Audit briefings",
         }
     }
 }

@@ -135,7 +135,7 @@ pub fn render(
         .cloned()
         .collect();
     files.extend(step("audit: exports", || {
-        super::exports::render(isms, summary, findings, &register_rows, &made, pages)
+        super::exports::render(summary, findings, &register_rows, pages)
     })?);
     files.push(step("audit: findings page", || {
         super::audit_pages::findings_page(isms, findings, &site, pages)

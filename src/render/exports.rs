@@ -20,14 +20,9 @@ struct Manifest<'a> {
     dirty: bool,
     as_of: &'a str,
     files: Vec<ManifestFile<'a>>,
-    /// The exports themselves, so a reader can check them too.
-    exports: Vec<ManifestExport>,
-}
-
-#[derive(Serialize, Hash)]
-struct ManifestExport {
-    path: String,
-    sha256: String,
+    /// The other exports of this build (`exports/…` but the manifest), so
+    /// that a copy handed over (the zip, the PDF) can be checked.
+    exports: Vec<ManifestFile<'a>>,
 }
 
 #[derive(Serialize)]
@@ -37,7 +32,6 @@ struct ManifestFile<'a> {
 }
 
 pub(crate) fn render(
-    isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
     register_rows: &[register::RegisterRow],
@@ -79,7 +73,6 @@ pub(crate) fn render(
     Ok(vec![
         ("exports/findings.json".into(), findings_json),
         ("exports/register.csv".into(), register_csv),
-        ("exports/manifest.json".into(), manifest_json),
     ])
 }
 
@@ -96,12 +89,36 @@ fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, Ren
     Ok(findings_json)
 }
 
-/// `manifest.json`: what the build read, with checksums.
+/// Adds `exports/manifest.json` to the audit index's `files` (replacing an
+/// earlier one): made last, as it holds the checksums of the other exports.
+pub(crate) fn seal(
+    isms: &Isms,
+    summary: &Summary,
+    files: &mut Vec<SiteFile>,
+) -> Result<(), RenderError> {
+    files.retain(|(path, _)| path != MANIFEST);
+    let manifest = manifest_json(isms, summary, files)?;
+    files.push((MANIFEST.to_string(), Bytes::new(manifest)));
+    Ok(())
+}
+
+/// Where the manifest goes in the audit index.
+pub const MANIFEST: &str = "exports/manifest.json";
+
+/// `manifest.json`: what the build read, with checksums, and the checksums
+/// of the other exports.
 fn manifest_json(
     isms: &Isms,
     summary: &Summary,
-    exports: Vec<ManifestExport>,
+    files: &[SiteFile],
 ) -> Result<Vec<u8>, RenderError> {
+    use sha2::{Digest, Sha256};
+    let mut exports: Vec<(&str, String)> = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("exports/"))
+        .map(|(path, bytes)| (path.as_str(), hex(&Sha256::digest(bytes.as_slice()))))
+        .collect();
+    exports.sort();
     let manifest = Manifest {
         schema: 1,
         tool_version: summary.tool_version,
@@ -113,7 +130,10 @@ fn manifest_json(
             .iter()
             .map(|(path, sha256)| ManifestFile { path, sha256 })
             .collect(),
-        exports,
+        exports: exports
+            .iter()
+            .map(|(path, sha256)| ManifestFile { path, sha256 })
+            .collect(),
     };
     let mut manifest_json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| RenderError::export("audit/exports/manifest.json", e))?;
@@ -142,4 +162,15 @@ fn register_csv(rows: &[register::RegisterRow]) -> Result<Vec<u8>, RenderError> 
             .map_err(|e| csv_error(&e))?;
     }
     w.into_inner().map_err(|e| csv_error(&e))
+}
+
+/// Lowercase hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

@@ -622,6 +622,19 @@ fn finish(html: &str) -> String {
         } else if let Some(after) = rest.strip_prefix("</table>") {
             out.push_str("</table></div>");
             rest = after;
+        } else if rest.starts_with("<th>") || rest.starts_with("<th ") {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            if let Some(after) = rest[end..].strip_prefix("</th>") {
+                // An empty header cell names no column: a plain cell, so
+                // that no header is announced without text.
+                out.push_str("<td");
+                out.push_str(&rest[3..end]);
+                out.push_str("</td>");
+                rest = after;
+            } else {
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
         } else if rest.starts_with("<input ") {
             let end = rest.find('>').map_or(rest.len(), |e| e + 1);
             let tag = &rest[..end];
@@ -651,6 +664,17 @@ fn finish(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_header_cells_become_plain_cells() {
+        let html = render("| | Done |\n|:-|--|\n| a | b |\n", &[], &|_| None);
+        assert!(
+            html.contains("<td style=\"text-align: left\"></td><th>Done</th>"),
+            "{html}"
+        );
+        assert!(!html.contains("<th style=\"text-align: left\"></th>"));
+        assert!(html.contains("<thead>"));
+    }
 
     /// Renders `body` with the anchors the load stage would give it.
     fn to_html(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {

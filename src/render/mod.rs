@@ -8,6 +8,8 @@ pub mod actions;
 pub mod audit;
 pub mod audit_pages;
 pub mod certification;
+pub mod archive;
+pub mod briefing;
 pub mod coverage;
 pub mod diagram;
 pub mod error;
@@ -16,11 +18,14 @@ pub mod markdown;
 pub mod memo;
 mod pack_views;
 pub mod packs;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod register;
 pub mod soa;
 pub mod staff;
 pub mod svg;
 pub mod title;
+pub mod word_diff;
 pub mod write;
 
 use serde::Serialize;
@@ -43,7 +48,7 @@ pub type SiteFile = (String, Bytes);
 pub type Bytes = std::sync::Arc<Vec<u8>>;
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 14] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -59,6 +64,10 @@ const TEMPLATES: [(&str, &str); 13] = [
     (
         "staff/doc.html",
         include_str!("../../themes/default/templates/staff/doc.html"),
+    ),
+    (
+        "staff/briefing.html",
+        include_str!("../../themes/default/templates/staff/briefing.html"),
     ),
     (
         "audit/index.html",
@@ -114,6 +123,9 @@ const STATIC: [(&str, &[u8]); 2] = [
 pub struct Sites {
     pub staff: Vec<SiteFile>,
     pub audit: Vec<SiteFile>,
+    /// Files beside the two sites, at OUT's top level: the audit index as
+    /// one archive (`isms build` only; the preview serves the sites).
+    pub top: Vec<SiteFile>,
 }
 
 /// Renders both sites of a checked ISMS.
@@ -123,6 +135,38 @@ pub fn render_sites(
     findings: &[crate::diagnostics::finding::Finding],
 ) -> Result<Sites, RenderError> {
     render_sites_with(isms, summary, findings, &memo::Memo::default())
+}
+
+/// Renders everything `isms build` publishes: both sites, the audit pack
+/// PDF in the audit index (where the build has the `pdf` feature), typeset
+/// in parallel with the sites, and the audit index as one archive.
+pub fn render_build(
+    isms: &Isms,
+    summary: &crate::report::Summary,
+    findings: &[crate::diagnostics::finding::Finding],
+) -> Result<Sites, RenderError> {
+    #[cfg(feature = "pdf")]
+    let mut sites = {
+        let (sites, pdf) = rayon::join(
+            || render_sites(isms, summary, findings),
+            || {
+                crate::timing::step("render: audit pack PDF", || {
+                    pdf::render(isms, summary, findings, as_of(summary))
+                })
+            },
+        );
+        let mut sites = sites?;
+        sites.audit.push((pdf::PATH.to_string(), Bytes::new(pdf?)));
+        exports::seal(isms, summary, &mut sites.audit)?;
+        sites
+    };
+    #[cfg(not(feature = "pdf"))]
+    let mut sites = render_sites(isms, summary, findings)?;
+    let zip = crate::timing::step("render: audit index zip", || {
+        archive::audit_zip(&sites.audit, as_of(summary))
+    })?;
+    sites.top.push((archive::NAME.to_string(), Bytes::new(zip)));
+    Ok(sites)
 }
 
 /// Renders both sites, reusing the pages in `memo` whose inputs did not
@@ -139,14 +183,23 @@ pub fn render_sites_with(
         theme: &theme,
         memo,
     };
-    let sites = Sites {
-        staff: crate::timing::step("render: staff site", || staff::render(isms, &pages))?,
+    let mut sites = Sites {
+        staff: crate::timing::step("render: staff site", || {
+            staff::render(isms, &pages, as_of(summary))
+        })?,
         audit: crate::timing::step("render: audit index", || {
             audit::render(isms, summary, findings, &pages)
         })?,
+        top: Vec::new(),
     };
+    exports::seal(isms, summary, &mut sites.audit)?;
     memo.sweep();
     Ok(sites)
+}
+
+/// The as-of date of the run (the summary holds it as text).
+pub(crate) fn as_of(summary: &crate::report::Summary) -> crate::model::ids::Date {
+    crate::model::ids::parse_date(&summary.as_of).unwrap_or_default()
 }
 
 /// How pages get rendered: the theme's templates, and the memo of pages

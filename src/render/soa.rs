@@ -327,7 +327,14 @@ fn soa_xlsx(
     workbook.save_to_buffer()
 }
 
-const SOA_HEADER: [&str; 8] = [
+/// The SoA table as the exports have it (see [`SOA_HEADER`]), one row per
+/// catalogue control in catalogue order: the audit pack prints the same.
+#[cfg(feature = "pdf")]
+pub(crate) fn records(isms: &Isms, findings: &[Finding]) -> Vec<[String; 8]> {
+    rows(isms, findings).iter().map(soa_record).collect()
+}
+
+pub(crate) const SOA_HEADER: [&str; 8] = [
     "id",
     "title",
     "theme",

@@ -10,12 +10,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::memo::{self, Rendered};
+use super::word_diff;
 use super::{
     doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
     resolve_link, source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::model::document::{DocType, Document};
-use crate::model::ids::fmt_date;
+use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
 
 /// How many approvals the home page lists.
@@ -60,8 +61,9 @@ fn entry(doc: &Document) -> Entry {
     }
 }
 
-/// Renders every file of the staff site.
-pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> {
+/// Renders every file of the staff site; `as_of` decides whether an audit
+/// lies ahead (the briefing).
+pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, RenderError> {
     let (theme, memo) = (pages.theme, pages.memo);
     let tera = &theme.tera;
     let site = SiteContext::of(isms);
@@ -98,14 +100,52 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
         date(b).cmp(&date(a)).then(a.id.as_str().cmp(b.id.as_str()))
     });
     let recent: Vec<Entry> = recent.into_iter().take(RECENT).map(|d| entry(d)).collect();
+    let changed = changed_since(isms, &staff);
+    let next_audit = super::briefing::next_audit(isms, as_of);
     let mut ctx = page_context(&site, "staff", "", &site.title, true, true);
     ctx.insert("groups", &groups);
     ctx.insert("recent", &recent);
+    ctx.insert("changed", &changed);
     ctx.insert("count", &staff.len());
+    ctx.insert("next_audit", &next_audit);
     files.push((
         "index.html".into(),
         pages.render("staff/index.html", "staff/index.html", ctx)?,
     ));
+
+    // The audit briefing, while an audit lies ahead.
+    if let Some(audit) = &next_audit {
+        let doc = super::briefing::briefing_doc(isms);
+        let body = doc.map(|doc| {
+            // The page sits at the site root, document pages in `docs/`.
+            let link = |dest: &str| {
+                resolve_link(isms, doc, dest, &visible).map(|href| {
+                    let external = href.starts_with('#') || href.contains(':');
+                    if external {
+                        href
+                    } else {
+                        format!("docs/{href}")
+                    }
+                })
+            };
+            let links = markdown::Links {
+                link: &link,
+                image: &published_image,
+                names_hidden: &names_hidden,
+            };
+            markdown::render_with(&doc.body, &doc.outline().anchors, &links)
+        });
+        let title = format!("Audit briefing: the {} audit", audit.kind);
+        let mut ctx = page_context(&site, "staff", "", &title, false, true);
+        ctx.insert("audit", audit);
+        ctx.insert("body", &body);
+        ctx.insert("doc", &doc.map(entry));
+        ctx.insert("isms_lead", &isms.config.isms_lead);
+        files.push((
+            "briefing.html".into(),
+            pages.render("staff/briefing.html", "staff/briefing.html", ctx)?,
+        ));
+    }
 
     // One page per document, in parallel.
     // Each page comes with its search keywords, taken from the rendered body
@@ -130,7 +170,9 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
                 let head = super::page_head(isms, doc, &is_logo);
                 let body =
                     markdown::render_page(&doc.body, &doc.outline().anchors, &links, Some(&head));
+                let changes = changes(isms, doc, &body, &links, hidden, &head);
                 let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
+                ctx.insert("changes", &changes);
                 ctx.insert("doc_id", doc.id.as_str());
                 ctx.insert("summary", &doc.summary);
                 ctx.insert("meta", &meta_items(isms, doc));
@@ -188,6 +230,90 @@ pub fn render(isms: &Isms, pages: &Pages) -> Result<Vec<SiteFile>, RenderError> 
     })?;
     files.push(("search-index.js".into(), index.bytes));
     Ok(files)
+}
+
+/// What changed in a staff document since its previous approval.
+#[derive(Serialize)]
+struct Changes {
+    /// The version approved before, as written then.
+    since_version: Option<String>,
+    /// When the previous version was approved, as written then.
+    since_on: String,
+    /// When the current version was approved.
+    approved_on: Option<String>,
+    diff: word_diff::WordDiff,
+}
+
+/// The word-level changes between the text approved before the current
+/// approval and the page's `body` (both rendered with the page's `links`,
+/// so the earlier text shows no more than the page could). `None` when
+/// there was no earlier approval, its text is unknown, the words are the
+/// same, or the earlier text names a document kept off the staff site:
+/// it may come from before the document was meant for staff, and the
+/// staff site fails closed.
+fn changes(
+    isms: &Isms,
+    doc: &Document,
+    body: &str,
+    links: &markdown::Links,
+    hidden: &HiddenNames,
+    head: &super::title::Head,
+) -> Option<Changes> {
+    let previous = isms
+        .history
+        .docs
+        .get(&doc.path)?
+        .previous_approval
+        .as_ref()?;
+    let earlier = previous.previous.as_ref()?;
+    let old = markdown::render_page(earlier.body.as_deref()?, &[], links, Some(head));
+    if hidden.named_in(&old) {
+        return None;
+    }
+    Some(Changes {
+        since_version: earlier.version.clone(),
+        since_on: previous.approved_on.clone(),
+        approved_on: doc.approved_on.as_ref().map(|d| fmt_date(d.value)),
+        diff: word_diff::compare(&old, body)?,
+    })
+}
+
+/// A staff document whose current approval changed its text, for the home
+/// page's "changed since" list.
+#[derive(Serialize)]
+struct ChangedEntry {
+    title: String,
+    href: String,
+    approved_on: Option<String>,
+    since_on: String,
+}
+
+/// The staff documents whose approved text changed at their current
+/// approval (the body at the previous approval commit differs), newest
+/// approval first, at most [`RECENT`].
+fn changed_since(isms: &Isms, staff: &[&Document]) -> Vec<ChangedEntry> {
+    let mut out: Vec<(&Document, &str)> = staff
+        .iter()
+        .filter_map(|d| {
+            let previous = isms.history.docs.get(&d.path)?.previous_approval.as_ref()?;
+            let earlier = previous.previous.as_ref()?;
+            (earlier.body_hash != previous.current.body_hash)
+                .then_some((*d, previous.approved_on.as_str()))
+        })
+        .collect();
+    out.sort_by(|(a, _), (b, _)| {
+        let date = |d: &Document| d.approved_on.as_ref().map(|x| x.value);
+        date(b).cmp(&date(a)).then(a.id.as_str().cmp(b.id.as_str()))
+    });
+    out.into_iter()
+        .take(RECENT)
+        .map(|(d, since)| ChangedEntry {
+            title: d.title.clone(),
+            href: format!("docs/{}", doc_page(d)),
+            approved_on: d.approved_on.as_ref().map(|x| fmt_date(x.value)),
+            since_on: since.to_string(),
+        })
+        .collect()
 }
 
 /// What staff pages depend on in other documents: which exist where, which

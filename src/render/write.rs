@@ -234,6 +234,7 @@ impl Temp {
         write_files(&new.join("staff"), &sites.staff)?;
         crash_point("writing");
         write_files(&new.join("audit"), &sites.audit)?;
+        write_files(&new, &sites.top)?;
         let marker = new.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io_error("write", &marker))?;
         crash_point("filled");
@@ -396,6 +397,7 @@ mod tests {
         let sites = |text: &str| Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("docs/a.html".into(), text.as_bytes().to_vec().into())],
+            top: Vec::new(),
         };
         write_sites(&out, &sites("one")).expect("first");
         fs::write(out.join("staff/stale.html"), "x").expect("stale");
@@ -417,6 +419,7 @@ mod tests {
         Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("docs/a.html".into(), text.as_bytes().to_vec().into())],
+            top: Vec::new(),
         }
     }
 

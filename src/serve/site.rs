@@ -110,6 +110,7 @@ mod tests {
         Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("index.html".into(), b"audit".to_vec().into())],
+            top: Vec::new(),
         }
     }
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // Browser checks for the two sites that `isms build` writes.
 //
-//   node run.mjs OUT [--jobs N] [--best-practice]
+//   node run.mjs OUT [--jobs N] [--expect PAGE[#ID]]...
+//
+// --expect makes sure a kind of page is among those checked: PAGE (relative
+// to OUT, e.g. staff/briefing.html) must exist and, with #ID, hold an
+// element with that id (staff/docs/PRO-BK.html#what-changed, a page with
+// the word-level changes since the previous approval).
 //
 // Serves OUT on 127.0.0.1 (an ephemeral port, stopped at the end), opens
 // every .html file under OUT/staff and OUT/audit in headless Chromium and
 // checks, for each page:
-//   - axe-core finds no WCAG 2.0/2.1/2.2 A and AA violations (with
-//     --best-practice, none of axe's best-practice rules either), in the
-//     light colour scheme (all rules) and the dark one (colour contrast);
+//   - axe-core finds no WCAG 2.0/2.1/2.2 A and AA violations and no
+//     best-practice violations, in the light
+//     colour scheme (all rules) and the dark one (colour contrast);
 //   - <html lang> is set, there is exactly one <h1>, ids are unique;
 //   - every internal link, stylesheet, script and image resolves to a file in
 //     OUT, every #fragment to an element with that id on the target page,
@@ -36,7 +41,9 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 
 const SECTIONS = ["staff", "audit"];
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+// WCAG 2.0-2.2 A and AA, and axe's best practices (unique landmark names,
+// header cells with text, one main landmark...).
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 const NARROW = { width: 320, height: 640 };
 const WIDE = { width: 1280, height: 800 };
 const PAGE_TIMEOUT_MS = 90_000;
@@ -79,13 +86,15 @@ function parseArgs(argv) {
   let out = null;
   const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
   let jobs = Math.min(6, cpus + 1);
+  const expect = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--jobs") {
+    if (a === "--expect") {
+      if (i + 1 >= argv.length) usage("--expect needs PAGE[#ID]");
+      expect.push(argv[++i]);
+    } else if (a === "--jobs") {
       jobs = Number(argv[++i]);
       if (!Number.isInteger(jobs) || jobs < 1) usage("--jobs needs a positive integer");
-    } else if (a === "--best-practice") {
-      AXE_TAGS.push("best-practice");
     } else if (a === "-h" || a === "--help") {
       usage();
     } else if (a.startsWith("-")) {
@@ -97,7 +106,7 @@ function parseArgs(argv) {
     }
   }
   if (out === null) usage("missing OUT directory");
-  return { out: path.resolve(out), jobs };
+  return { out: path.resolve(out), jobs, expect };
 }
 
 function listHtml(dir, base, acc) {
@@ -661,7 +670,7 @@ async function checkSearch(browser, base, out, links) {
 let AXE_SOURCE = "";
 
 async function main() {
-  const { out, jobs } = parseArgs(process.argv.slice(2));
+  const { out, jobs, expect } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const pages = [];
   for (const s of SECTIONS) {
@@ -792,6 +801,16 @@ async function main() {
   } finally {
     await browser.close().catch(() => {});
     server.close();
+  }
+
+  for (const wanted of expect) {
+    const [rel, id] = wanted.split("#");
+    const file = path.join(out, rel);
+    const html = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null;
+    const msgs = results.get(rel) || [];
+    if (html === null) msgs.push(`expected page ${rel} was not built`);
+    else if (id && !html.includes(`id="${id}"`)) msgs.push(`expected page ${rel} has no element with id="${id}"`);
+    results.set(rel, msgs);
   }
 
   let problems = 0;

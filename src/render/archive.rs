@@ -1,0 +1,130 @@
+//! `OUT/audit-index.zip`: the whole audit index in one file, so that an ISMS
+//! lead can send the certification body a single attachment.
+//!
+//! The archive is reproducible: entries sorted by path under `audit/`, every
+//! timestamp the as-of date at midnight, fixed permissions (0644) and "made
+//! by" system, deflate at a fixed level, no extra fields. Two builds of one
+//! commit with one `--as-of` give the same bytes, wherever and whenever they
+//! run. Entries are compressed in parallel, then written in order.
+
+use rayon::prelude::*;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, PreparedZipFile, System, ZipWriter};
+
+use super::{RenderError, SiteFile};
+use crate::model::ids::Date;
+
+/// The archive's name in OUT.
+pub const NAME: &str = "audit-index.zip";
+
+/// The folder inside the archive that holds the index.
+const PREFIX: &str = "audit/";
+
+/// Zips the audit index `files` (paths relative to its root).
+pub fn audit_zip(files: &[SiteFile], as_of: Date) -> Result<Vec<u8>, RenderError> {
+    use chrono::Datelike;
+    let error = |e: &dyn std::fmt::Display| RenderError::export(NAME, e);
+    let year = u16::try_from(as_of.year())
+        .unwrap_or(1980)
+        .clamp(1980, 2107);
+    let stamp = DateTime::from_date_and_time(year, as_of.month() as u8, as_of.day() as u8, 0, 0, 0)
+        .map_err(|e| error(&e))?;
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(stamp)
+        .unix_permissions(0o644)
+        .system(System::Unix);
+    let mut sorted: Vec<&SiteFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let prepared: Vec<PreparedZipFile> = sorted
+        .par_iter()
+        .map(|(path, bytes)| {
+            PreparedZipFile::from_data(format!("{PREFIX}{path}"), options, bytes.as_slice())
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| error(&e))?;
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.add_prepared_files(prepared).map_err(|e| error(&e))?;
+    Ok(zip.finish().map_err(|e| error(&e))?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn files(order: &[&str]) -> Vec<SiteFile> {
+        order
+            .iter()
+            .map(|p| {
+                (
+                    p.to_string(),
+                    super::super::Bytes::new(format!("<{p}>").into_bytes()),
+                )
+            })
+            .collect()
+    }
+
+    fn date(text: &str) -> Date {
+        crate::model::ids::parse_date(text).expect("date")
+    }
+
+    #[test]
+    fn same_index_same_bytes_whatever_the_order() {
+        let a = audit_zip(
+            &files(&["index.html", "docs/B.html", "docs/A.html"]),
+            date("2027-02-15"),
+        )
+        .expect("zip");
+        let b = audit_zip(
+            &files(&["docs/A.html", "index.html", "docs/B.html"]),
+            date("2027-02-15"),
+        )
+        .expect("zip");
+        assert_eq!(a, b);
+        let c = audit_zip(
+            &files(&["docs/A.html", "index.html", "docs/B.html"]),
+            date("2027-02-16"),
+        )
+        .expect("zip");
+        assert_ne!(a, c, "the as-of date is the entries' timestamp");
+    }
+
+    #[test]
+    fn entries_are_sorted_under_audit_with_their_content_and_date() {
+        let bytes =
+            audit_zip(&files(&["index.html", "docs/A.html"]), date("2027-02-15")).expect("zip");
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("read");
+        let names: Vec<String> = archive
+            .file_names()
+            .map(|n| n.expect("name").into_owned())
+            .collect();
+        let mut in_order = Vec::new();
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).expect("entry");
+            let mut text = String::new();
+            entry.read_to_string(&mut text).expect("text");
+            let modified = entry.last_modified().expect("time");
+            assert_eq!(
+                (
+                    modified.year(),
+                    modified.month(),
+                    modified.day(),
+                    modified.hour()
+                ),
+                (2027, 2, 15, 0)
+            );
+            assert_eq!(entry.unix_mode(), Some(0o100644));
+            in_order.push((entry.name().expect("name").into_owned(), text));
+        }
+        assert_eq!(names.len(), 2);
+        assert_eq!(
+            in_order,
+            vec![
+                ("audit/docs/A.html".to_string(), "<docs/A.html>".to_string()),
+                ("audit/index.html".to_string(), "<index.html>".to_string()),
+            ]
+        );
+    }
+}
