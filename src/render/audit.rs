@@ -129,11 +129,6 @@ pub fn render(
     files.extend(step("audit: actions", || {
         super::actions::render(isms, summary_date(summary), &site, pages)
     })?);
-    let made: Vec<SiteFile> = files
-        .iter()
-        .filter(|(p, _)| p.starts_with("exports/"))
-        .cloned()
-        .collect();
     files.extend(step("audit: exports", || {
         super::exports::render(summary, findings, &register_rows, pages)
     })?);

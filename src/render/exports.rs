@@ -35,7 +35,6 @@ pub(crate) fn render(
     summary: &Summary,
     findings: &[Finding],
     register_rows: &[register::RegisterRow],
-    others: &[SiteFile],
     pages: &Pages,
 ) -> Result<Vec<SiteFile>, RenderError> {
     let summary_key = serde_json::to_string(summary)
@@ -50,25 +49,6 @@ pub(crate) fn render(
         "audit/exports/register.csv",
         memo::key_of(register_rows),
         || register_csv(register_rows).map(Bytes::new),
-    )?;
-    let mut exports: Vec<ManifestExport> = others
-        .iter()
-        .map(|(p, b)| (p, b))
-        .chain([
-            (&"exports/findings.json".to_string(), &findings_json),
-            (&"exports/register.csv".to_string(), &register_csv),
-        ])
-        .filter(|(p, _)| p.starts_with("exports/"))
-        .map(|(path, bytes)| ManifestExport {
-            path: path.clone(),
-            sha256: sha256_hex(bytes),
-        })
-        .collect();
-    exports.sort_by(|a, b| a.path.cmp(&b.path));
-    let manifest_json = pages.keyed(
-        "audit/exports/manifest.json",
-        memo::key_of(&(&summary_key, &isms.sources, &exports)),
-        || manifest_json(isms, summary, exports).map(Bytes::new),
     )?;
     Ok(vec![
         ("exports/findings.json".into(), findings_json),
@@ -139,14 +119,6 @@ fn manifest_json(
         .map_err(|e| RenderError::export("audit/exports/manifest.json", e))?;
     manifest_json.push(b'\n');
     Ok(manifest_json)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The register as CSV: the overview's columns (see [`super::register`]),
