@@ -626,4 +626,54 @@ mod tests {
         assert_eq!(num(452.5), "452.5");
         assert_eq!(num(600.0), "600");
     }
+
+    use proptest::prelude::*;
+
+    /// Pieces of SVG, harmless and hostile, that a renderer could write.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "<g>",
+            "</g>",
+            "<text x=\"1\">",
+            "</text>",
+            "label &amp; &lt;b&gt;",
+            "<path d=\"M0 0\" marker-end=\"url(#m)\"/>",
+            "<marker id=\"m\">",
+            "</marker>",
+            "<rect fill=\"url( javascript:x )\" width=\"1\"/>",
+            "<a href=\"javascript:alert(1)\">",
+            "</a>",
+            "<script>alert(1)</script>",
+            "<style>@import url(x)</style>",
+            "<g onclick=\"alert(1)\" style=\"x\" class=\"c\">",
+            "<animate attributeName=\"href\" to=\"javascript:x\"/>",
+            "<foreignObject><div onmouseover=\"x\">t</div></foreignObject>",
+            "<image href=\"https://e.example/x\"/>",
+            "<!-- c -->",
+            "<title>t</title>",
+            "<tspan dx=\"1\">x</tspan>",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Whatever the renderer writes, what is kept is well-formed and
+        /// static: no script, style, handler, link or outside reference.
+        #[test]
+        fn output_is_static_and_well_formed(pieces in prop::collection::vec(piece(), 0..24)) {
+            let text = format!("<svg viewBox=\"0 0 10 10\">{}</svg>", pieces.concat());
+            if let Ok(svg) = Svg::sanitise(&text) {
+                let html = svg.to_html("p", "t");
+                for bad in ["<script", "<style", "onclick", "onmouseover", "href", "javascript", "class=", "<animate", "<foreignObject", "<image", "e.example", " style="] {
+                    prop_assert!(!html.contains(bad), "{} in {}", bad, html);
+                }
+                prop_assert!(Svg::sanitise(&html).is_ok(), "{}", html);
+            }
+        }
+    }
 }
