@@ -162,6 +162,8 @@ fn approve_records_a_current_approval_and_changes_nothing_else() {
     let (_dir, root, repo) = example_repo();
     let path = root.join("policies/access-control.md");
     edit(&path, "## ", "## Revised ");
+    // A new text gets a new version (else DC015).
+    edit(&path, "version: \"2.1\"", "version: \"2.2\"");
     let before = std::fs::read_to_string(&path).expect("read");
     let (code, out, err) = isms(&[
         "approve",

@@ -299,3 +299,43 @@ fn an_unknown_mode_is_a_config_error_at_its_line() {
     assert_eq!(f["line"].as_u64(), Some(line));
     assert_eq!(code, 2);
 }
+
+#[test]
+fn the_audit_index_shows_how_each_approval_is_evidenced() {
+    let sam = PrivateKey::random(&mut OsRng, Algorithm::Ed25519).expect("key");
+    let (dir, root, repo) = example_repo();
+    let public = sam.public_key().to_openssh().expect("openssh");
+    configure(&root, "signed", &public);
+    commit_all(&repo, "Evidence approvals by signature", 1);
+    reapprove_ac(&root);
+    commit_as(
+        &repo,
+        &signature("Sam Lee", "sam@northwind.example", 2),
+        "Approve POL-AC\n\nApproved-by: Sam Lee\n",
+        &[],
+        Some(&sam),
+    );
+    let out = dir.path().join("out");
+    let (code, _, err) = common::isms(&[
+        "build",
+        root.to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+        "--as-of",
+        common::AS_OF,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let register = std::fs::read_to_string(out.join("audit/register.html")).expect("register");
+    assert!(register.contains("<th scope=\"col\">Approval evidence</th>"));
+    assert!(
+        register.contains("committed by Sam Lee &lt;sam@northwind.example&gt;; Approved-by: Sam Lee; SSH signature verified"),
+        "{register}"
+    );
+    assert!(register.contains("no Approved-by trailer; unsigned"));
+    let page = std::fs::read_to_string(out.join("audit/docs/POL-AC.html")).expect("page");
+    assert!(page.contains("Approval evidence"), "{page}");
+    assert!(page.contains("SSH signature verified"));
+    // The staff site says nothing of it.
+    let staff = std::fs::read_to_string(out.join("staff/docs/POL-AC.html")).unwrap_or_default();
+    assert!(!staff.contains("Approval evidence"));
+}

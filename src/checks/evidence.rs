@@ -15,9 +15,6 @@ use crate::model::history::{ApprovalFacts, CommitSignature};
 use crate::model::ids::fmt_date;
 use crate::model::people::Person;
 
-/// The namespace git signs commits in (`ssh-keygen -Y sign -n git`).
-const NAMESPACE: &str = "git";
-
 pub fn check(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
     let mode = ctx.isms.config.approval_evidence;
     if mode == ApprovalEvidence::FrontMatter || !doc.is_approved() || doc.is_record() {
@@ -152,20 +149,20 @@ fn by_signature(
     let Some(signature) = signature else {
         return Some(format!("commit {commit} is not signed"));
     };
-    let Ok(sig) = ssh_key::SshSig::from_pem(signature.armored.as_bytes()) else {
+    if !signature.is_ssh() {
         return Some(format!(
             "commit {commit} carries a signature that is not an SSH signature"
         ));
-    };
-    let keys: Vec<&String> = people.iter().flat_map(|p| p.ssh_keys.iter()).collect();
+    }
+    let keys: Vec<&str> = people
+        .iter()
+        .flat_map(|p| p.ssh_keys.iter())
+        .map(String::as_str)
+        .collect();
     if keys.is_empty() {
         return Some(format!("the roster lists no `ssh_key` for {approver}"));
     }
-    let verified = keys.iter().any(|line| {
-        ssh_key::PublicKey::from_openssh(line.trim())
-            .is_ok_and(|key| key.verify(NAMESPACE, &signature.payload, &sig).is_ok())
-    });
-    if verified {
+    if signature.verified_by(keys) {
         None
     } else {
         Some(format!(

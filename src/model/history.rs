@@ -142,6 +142,31 @@ pub struct CommitSignature {
     pub payload: Vec<u8>,
 }
 
+/// The namespace git signs commits in (`ssh-keygen -Y sign -n git`).
+const SIGNING_NAMESPACE: &str = "git";
+
+impl CommitSignature {
+    /// Whether this is an SSH signature at all.
+    pub fn is_ssh(&self) -> bool {
+        ssh_key::SshSig::from_pem(self.armored.as_bytes()).is_ok()
+    }
+
+    /// Whether the signature verifies, in git's namespace, against one of
+    /// `keys` (OpenSSH public key lines; lines that are not keys, or keys of
+    /// an unsupported type, never verify).
+    pub fn verified_by<'a>(&self, keys: impl IntoIterator<Item = &'a str>) -> bool {
+        let Ok(signature) = ssh_key::SshSig::from_pem(self.armored.as_bytes()) else {
+            return false;
+        };
+        keys.into_iter().any(|line| {
+            ssh_key::PublicKey::from_openssh(line.trim()).is_ok_and(|key| {
+                key.verify(SIGNING_NAMESPACE, &self.payload, &signature)
+                    .is_ok()
+            })
+        })
+    }
+}
+
 /// History of one controlled document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocHistory {

@@ -119,6 +119,10 @@ pub fn render(
             pages.keyed("audit/register.html", register_key, || {
                 let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
                 ctx.insert("register", &register_rows);
+                ctx.insert(
+                    "evidence_column",
+                    &register_rows.iter().any(|r| r.evidence.is_some()),
+                );
                 render_page(tera, "audit/register.html", &ctx, "audit/register.html")
             })
         })?,
@@ -156,11 +160,13 @@ pub fn render(
             .map(|doc| {
                 let history = history_key(isms, doc, &keep_all);
                 let on_staff_site = isms.on_staff_site(doc);
+                let evidence = super::register::approval_evidence(isms, doc);
                 let key = memo::key_of(&(
                     epoch,
                     source_digest(isms, &doc.path),
                     &history,
                     on_staff_site,
+                    &evidence,
                 ));
                 let path = format!("docs/{}", doc_page(doc));
                 let page = pages.memo.page(&format!("audit/{path}"), key, || {
@@ -183,7 +189,14 @@ pub fn render(
                     ctx.insert("doc_type", doc.doc_type.as_str());
                     ctx.insert("summary", &doc.summary);
                     ctx.insert("on_staff_site", &on_staff_site);
-                    ctx.insert("meta", &meta_items(isms, doc));
+                    let mut meta = meta_items(isms, doc);
+                    if let Some(evidence) = &evidence {
+                        meta.push(super::MetaItem {
+                            label: "Approval evidence",
+                            value: Some(evidence.clone()),
+                        });
+                    }
+                    ctx.insert("meta", &meta);
                     ctx.insert("body", &body);
                     ctx.insert("history", &history_rows(isms, doc, &keep_all));
                     ctx.insert("controls", &covered_controls(doc));

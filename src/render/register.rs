@@ -76,6 +76,9 @@ pub(crate) struct RegisterRow {
     pub path: String,
     pub last_change: Option<LastChange>,
     pub approval: Approval,
+    /// How git evidences the current approval, when `approval_evidence`
+    /// asks for more than the front matter.
+    pub evidence: Option<String>,
 }
 
 /// The CSV header, in the order of [`csv_record`].
@@ -127,6 +130,7 @@ pub(crate) fn rows(isms: &Isms, findings: &[Finding]) -> Vec<RegisterRow> {
                 path: d.path.clone(),
                 last_change: last_change(isms, d),
                 approval: approval(d, doc_codes, history_lost),
+                evidence: approval_evidence(isms, d),
             }
         })
         .collect()
@@ -215,6 +219,55 @@ pub(crate) fn csv_record(row: &RegisterRow) -> [String; 17] {
         row.approval.as_str().to_string(),
         row.path.clone(),
     ]
+}
+
+/// How git evidences a document's current approval, in words: the approval
+/// commit and who committed it, the `Approved-by:` trailers (its own, else
+/// those of the merge that brought it in) and whether an SSH signature
+/// verifies against the approver's roster keys. `None` unless
+/// `approval_evidence` asked git for these facts.
+pub(crate) fn approval_evidence(isms: &Isms, doc: &Document) -> Option<String> {
+    let facts = isms.history.docs.get(&doc.path)?.approval_facts.as_ref()?;
+    let commit = isms.history.commits.get(facts.commit)?;
+    let mut parts = vec![format!(
+        "commit {} committed by {} <{}>",
+        commit.short_id(),
+        facts.committer_name,
+        facts.committer_email
+    )];
+    if !facts.trailers.is_empty() {
+        parts.push(format!("Approved-by: {}", facts.trailers.join(", ")));
+    } else if let Some((merge, values)) = &facts.merge {
+        let short = &merge[..merge.len().min(7)];
+        if values.is_empty() {
+            parts.push(format!("merged in {short} without Approved-by"));
+        } else {
+            parts.push(format!(
+                "merged in {short}, Approved-by: {}",
+                values.join(", ")
+            ));
+        }
+    } else {
+        parts.push("no Approved-by trailer".to_string());
+    }
+    let approver = doc.approved_by.as_ref().map(|a| a.value.as_str());
+    let keys: Vec<&str> = isms
+        .roster
+        .people
+        .iter()
+        .filter(|p| approver.is_some_and(|a| isms.roster.same_person(&p.name, a)))
+        .flat_map(|p| p.ssh_keys.iter().map(String::as_str))
+        .collect();
+    parts.push(
+        match &facts.signature {
+            None => "unsigned",
+            Some(s) if s.verified_by(keys) => "SSH signature verified",
+            Some(s) if s.is_ssh() => "SSH signature not verified",
+            Some(_) => "signature not verified (not SSH)",
+        }
+        .to_string(),
+    );
+    Some(parts.join("; "))
 }
 
 #[cfg(test)]
