@@ -378,3 +378,24 @@ fn clause_page_shows_a_gap_and_findings_page_lists_findings() {
     let findings = std::fs::read_to_string(out.join("audit/findings.html")).expect("findings page");
     assert!(findings.contains("<code>RD001</code>"));
 }
+
+/// A linked work tree (`git worktree add`) keeps a `.git` file, not a
+/// folder: the ISMS must be found from a path relative to it all the same.
+#[test]
+fn check_with_a_relative_path_in_a_linked_worktree() {
+    let (dir, _root, repo) = common::example_repo();
+    let linked = dir.path().join("linked");
+    repo.worktree("linked", &linked, None)
+        .expect("add worktree");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_isms"))
+        .current_dir(&linked)
+        .args(["check", "isms", "--as-of", common::AS_OF])
+        .output()
+        .expect("run isms");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

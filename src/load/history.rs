@@ -194,6 +194,11 @@ pub fn read_history(
     options: &HistoryOptions,
 ) -> Result<History, HistoryError> {
     let located = options.at.as_ref().map_or(isms_root, |at| &at.isms_root);
+    // Discovered from an absolute path: in a linked work tree (whose `.git`
+    // is a file) a relative start gives a work tree path that no longer
+    // resolves from the current folder.
+    let absolute = std::path::absolute(located).unwrap_or_else(|_| located.to_path_buf());
+    let located = absolute.as_path();
     let repo = gix::discover(located).map_err(|e| HistoryError::NotARepository {
         path: located.to_path_buf(),
         reason: e.to_string(),

@@ -5,11 +5,11 @@
 
 mod acknowledgements;
 pub mod actions;
+pub mod archive;
 pub mod audit;
 pub mod audit_pages;
-pub mod certification;
-pub mod archive;
 pub mod briefing;
+pub mod certification;
 pub mod coverage;
 pub mod diagram;
 pub mod error;
