@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::model::cycle::AuditKind;
 use crate::model::document::{DocType, Document};
 use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
@@ -18,7 +19,7 @@ pub const LEAD_DAYS: i64 = 28;
 /// The audit the briefing is about.
 #[derive(Serialize, Hash, Debug, PartialEq, Eq)]
 pub(crate) struct NextAudit {
-    /// "Stage 2", as staff read it.
+    /// "Stage 2" or "surveillance", as staff read it before "audit".
     pub kind: &'static str,
     pub date: String,
     /// Whether the audit's day is after the as-of date.
@@ -28,15 +29,17 @@ pub(crate) struct NextAudit {
     pub announce: bool,
 }
 
-/// The next certification audit as of `as_of`: the Stage 2 audit of
-/// `[audit] stage2`. (Surveillance audits, which the contract also counts,
-/// are not yet read from `isms.toml`.)
+/// The next certification audit as of `as_of` (contract 5.1): Stage 2, or
+/// after it the next surveillance audit.
 pub(crate) fn next_audit(isms: &Isms, as_of: Date) -> Option<NextAudit> {
-    let date = isms.config.stage2?;
-    let days = (date - as_of).num_days();
+    let next = isms.next_audit(as_of)?;
+    let days = (next.date - as_of).num_days();
     Some(NextAudit {
-        kind: "Stage 2",
-        date: fmt_date(date),
+        kind: match next.kind {
+            AuditKind::Stage2 => "Stage 2",
+            AuditKind::Surveillance => "surveillance",
+        },
+        date: fmt_date(next.date),
         upcoming: days > 0,
         announce: (0..=LEAD_DAYS).contains(&days),
     })
@@ -77,6 +80,17 @@ mod tests {
         assert!(!at("2027-03-03").announce);
         assert_eq!(at("2027-02-02").kind, "Stage 2");
         assert_eq!(at("2027-02-02").date, "2027-03-02");
+    }
+
+    #[test]
+    fn after_stage2_the_briefing_is_about_the_surveillance_audit() {
+        let mut model = isms(Vec::new(), None);
+        model.config.stage2 = Some(date("2027-03-02"));
+        model.config.surveillance = vec![date("2028-02-15")];
+        let next = next_audit(&model, date("2028-01-20")).expect("audit");
+        assert_eq!(next.kind, "surveillance");
+        assert_eq!(next.date, "2028-02-15");
+        assert!(next.announce && next.upcoming);
     }
 
     #[test]
