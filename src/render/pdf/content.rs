@@ -388,10 +388,9 @@ mod tests {
         blocks(body, 3, &|dest| {
             if dest.starts_with("https://") {
                 Some(Target::Url(dest.into()))
-            } else if let Some(id) = dest.strip_prefix("id:") {
-                Some(Target::Label(format!("doc-{id}")))
             } else {
-                None
+                dest.strip_prefix("id:")
+                    .map(|id| Target::Label(format!("doc-{id}")))
             }
         })
     }
