@@ -22,19 +22,34 @@ fn configure(root: &Path, mode: &str, ssh_key: &str) {
         "require_distinct_approver = true",
         &format!("require_distinct_approver = true\napproval_evidence = \"{mode}\""),
     );
+    // Gives Sam Lee two addresses and the key, whatever optional columns the
+    // example's roster already has (cells hold no commas).
     let path = root.join("people/roster.csv");
     let text = std::fs::read_to_string(&path).expect("roster");
-    let mut out = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let extra = if i == 0 {
-            ",email,ssh_key".to_string()
-        } else if line.starts_with("Sam Lee,") {
-            format!(",sam@northwind.example;s.lee@northwind.example,{ssh_key}")
-        } else {
-            ",,".to_string()
-        };
-        out.push_str(line);
-        out.push_str(&extra);
+    let mut lines = text.lines();
+    let mut header: Vec<String> = lines
+        .next()
+        .expect("header")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    for column in ["email", "ssh_key"] {
+        if !header.iter().any(|h| h == column) {
+            header.push(column.to_string());
+        }
+    }
+    let at = |column: &str| header.iter().position(|h| h == column).expect("column");
+    let (email, key) = (at("email"), at("ssh_key"));
+    let mut out = header.join(",");
+    out.push('\n');
+    for line in lines {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        cells.resize(header.len(), String::new());
+        if line.starts_with("Sam Lee,") {
+            cells[email] = "sam@northwind.example;s.lee@northwind.example".to_string();
+            cells[key] = ssh_key.to_string();
+        }
+        out.push_str(&cells.join(","));
         out.push('\n');
     }
     std::fs::write(path, out).expect("write roster");

@@ -137,13 +137,14 @@ fn zip_and_pdf_are_byte_identical_across_clones_and_verify() {
     let exports = manifest["exports"].as_array().expect("exports");
     let listed: Vec<&str> = exports.iter().filter_map(|e| e["path"].as_str()).collect();
     let mut expected = vec![
+        "exports/actions.csv",
         "exports/findings.json",
         "exports/register.csv",
         "exports/soa.csv",
         "exports/soa.xlsx",
     ];
     if cfg!(feature = "pdf") {
-        expected.insert(0, "exports/audit-pack.pdf");
+        expected.insert(1, "exports/audit-pack.pdf");
     }
     assert_eq!(listed, expected, "every other export, sorted");
     assert!(!listed.contains(&"exports/manifest.json"));
