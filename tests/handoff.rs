@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{commit_all, example_repo, isms, AS_OF};
+use common::{commit_all, edit, example_repo, isms, AS_OF};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -475,4 +475,52 @@ fn an_earlier_text_naming_a_hidden_document_is_not_shown() {
         "nothing of the hidden document"
     );
     assert!(!page.contains("what-changed"));
+}
+
+/// An `acknowledge: true` document says how to confirm reading it: by mail
+/// to the ISMS lead's roster address, or on `[site] acknowledge_url`; a
+/// document without the flag says nothing of it; an address a browser could
+/// misread is refused at its line.
+#[test]
+fn acknowledge_documents_say_how_to_confirm() {
+    let (dir, root, _repo) = example_repo();
+    let out = dir.path().join("out");
+    build(&root, &out);
+    let aup = std::fs::read_to_string(out.join("staff/docs/POL-AUP.html")).expect("POL-AUP page");
+    assert!(aup.contains("Confirm that you have read this"), "{aup}");
+    assert!(
+        aup.contains(
+            "href=\"mailto:priya.shah@northwind.example?subject=Read%20and%20understood%3A%20"
+        ),
+        "{aup}"
+    );
+    let ac = std::fs::read_to_string(out.join("staff/docs/POL-AC.html")).expect("POL-AC page");
+    assert!(!ac.contains("Confirm that you have read this"));
+
+    edit(
+        &root.join("isms.toml"),
+        "[site]",
+        "[site]\nacknowledge_url = \"https://forms.northwind.example/read\"",
+    );
+    build(&root, &out);
+    let aup = std::fs::read_to_string(out.join("staff/docs/POL-AUP.html")).expect("POL-AUP page");
+    assert!(
+        // Tera writes `/` in attributes as `&#x2F;`, which browsers read as `/`.
+        aup.replace("&#x2F;", "/").contains(
+            "<a href=\"https://forms.northwind.example/read\">Confirm on the acknowledgement form</a>"
+        ),
+        "{aup}"
+    );
+
+    edit(
+        &root.join("isms.toml"),
+        "acknowledge_url = \"https://forms.northwind.example/read\"",
+        "acknowledge_url = \"javascript:alert(1)\"",
+    );
+    let (code, stdout, stderr) = isms(&["check", root.to_str().expect("utf-8"), "--as-of", AS_OF]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("acknowledge_url"),
+        "{stdout}{stderr}"
+    );
 }

@@ -77,6 +77,7 @@ struct RawSite {
     theme: Option<String>,
     contact: Option<String>,
     incident_reporting: Option<String>,
+    acknowledge_url: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -171,6 +172,17 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
                 line: find_key_line(text, "accent"),
                 message: format!("`accent` must be a CSS hex colour like #1d4f91, not `{accent}`"),
                 hint: None,
+            });
+        }
+    }
+    if let Some(url) = &raw.site.acknowledge_url {
+        if !is_acknowledge_url(url) {
+            errors.push(ConfigError {
+                line: find_key_line(text, "acknowledge_url"),
+                message: format!(
+                    "`acknowledge_url` must be an https:, http: or mailto: address without spaces or quotes, not `{url}`"
+                ),
+                hint: Some("for example \"https://forms.northwind.example/read\"".into()),
             });
         }
     }
@@ -271,6 +283,7 @@ pub fn parse_config(text: &str) -> Result<Config, Vec<ConfigError>> {
             theme: raw.site.theme,
             contact: raw.site.contact,
             incident_reporting: raw.site.incident_reporting,
+            acknowledge_url: raw.site.acknowledge_url,
         },
         exclude: raw.source.exclude,
     })
@@ -292,6 +305,18 @@ fn line_of_offset(text: &str, offset: usize) -> u32 {
 /// The 1-based line of `key = ...` in `isms.toml` text.
 pub fn key_line(text: &str, key: &str) -> Option<u32> {
     find_key_line(text, key)
+}
+
+/// A link staff can follow to confirm they read a document: a web or mail
+/// address, nothing a browser would run or misread.
+fn is_acknowledge_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len())
+        && !url.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`')
+        })
 }
 
 fn find_key_line(text: &str, key: &str) -> Option<u32> {

@@ -101,6 +101,10 @@ pub struct SiteConfig {
     pub theme: Option<String>,
     pub contact: Option<String>,
     pub incident_reporting: Option<String>,
+    /// Where staff confirm they read an `acknowledge: true` document (an
+    /// `https:`, `http:` or `mailto:` address); else an email to the ISMS
+    /// lead.
+    pub acknowledge_url: Option<String>,
 }
 
 impl Default for Config {

@@ -794,13 +794,19 @@ mod tests {
         docs[5] = dated("AR", "access-review", "2026-08-01");
         let i = model(docs.clone(), &["Ann Lee"]);
         let all = milestones(&i, d(STAGE2), d("2027-02-15"));
-        let packs = all.iter().find(|m| m.key == "evidence-packs").expect("packs");
+        let packs = all
+            .iter()
+            .find(|m| m.key == "evidence-packs")
+            .expect("packs");
         assert_eq!(packs.outstanding, vec!["Access control"]);
         // A leavers record of the quarter shows the area operating too.
         docs.push(dated("LV", "leavers", "2027-01-20"));
         let i = model(docs, &["Ann Lee"]);
         let all = milestones(&i, d(STAGE2), d("2027-02-15"));
-        let packs = all.iter().find(|m| m.key == "evidence-packs").expect("packs");
+        let packs = all
+            .iter()
+            .find(|m| m.key == "evidence-packs")
+            .expect("packs");
         assert!(packs.outstanding.is_empty());
         assert_eq!(packs.state, State::Done);
     }

@@ -158,7 +158,13 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
         .par_iter()
         .map(|doc| {
             let history = history_key(isms, doc, &keep);
-            let key = memo::key_of(&(epoch, source_digest(isms, &doc.path), &history));
+            let acknowledge = acknowledge(isms, doc);
+            let key = memo::key_of(&(
+                epoch,
+                source_digest(isms, &doc.path),
+                &history,
+                &acknowledge,
+            ));
             let path = format!("docs/{}", doc_page(doc));
             let page = memo.page(&format!("staff/{path}"), key, || {
                 let links = markdown::Links {
@@ -173,6 +179,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
                 let changes = changes(isms, doc, &body, &links, hidden, &head);
                 let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
                 ctx.insert("changes", &changes);
+                ctx.insert("acknowledge", &acknowledge);
                 ctx.insert("doc_id", doc.id.as_str());
                 ctx.insert("summary", &doc.summary);
                 ctx.insert("meta", &meta_items(isms, doc));
@@ -501,4 +508,76 @@ fn keywords(html: &str) -> String {
         }
     }
     out.join(" ")
+}
+
+/// How staff confirm they read an `acknowledge: true` document (a static
+/// site stores nothing, so the page only says where to confirm).
+#[derive(Serialize, Hash, Debug, PartialEq, Eq)]
+struct Acknowledge {
+    version: Option<String>,
+    /// The last day to confirm, for people in post when it was approved.
+    deadline: Option<String>,
+    /// `[site] acknowledge_url`, else a mail to the ISMS lead's first roster
+    /// address; `None` when neither exists.
+    href: Option<String>,
+    /// Whether `href` is the site's own form rather than a mail.
+    form: bool,
+    isms_lead: Option<String>,
+}
+
+fn acknowledge(isms: &Isms, doc: &Document) -> Option<Acknowledge> {
+    if !doc.needs_acknowledgement() {
+        return None;
+    }
+    let days = u64::from(isms.config.people.acknowledge_days);
+    let deadline = doc
+        .approved_on
+        .as_ref()
+        .map(|d| fmt_date(d.value + chrono::Days::new(days)));
+    let lead = isms.config.isms_lead.clone();
+    let href = match &isms.config.site.acknowledge_url {
+        Some(url) => Some(url.clone()),
+        None => lead
+            .as_deref()
+            .and_then(|name| {
+                isms.roster
+                    .people
+                    .iter()
+                    .find(|p| isms.roster.same_person(&p.name, name))
+            })
+            .and_then(|p| p.emails.first())
+            .map(|email| {
+                let subject = format!(
+                    "Read and understood: {} ({}){}",
+                    doc.title,
+                    doc.id.as_str(),
+                    doc.version
+                        .as_deref()
+                        .map(|v| format!(", version {v}"))
+                        .unwrap_or_default()
+                );
+                format!("mailto:{email}?subject={}", mail_encode(&subject))
+            }),
+    };
+    Some(Acknowledge {
+        version: doc.version.clone(),
+        deadline,
+        form: isms.config.site.acknowledge_url.is_some(),
+        href,
+        isms_lead: lead,
+    })
+}
+
+/// Percent-encodes a mail header value for a `mailto:` link (RFC 6068):
+/// letters, digits and `-._~` stay, every other byte is `%XX`.
+fn mail_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
