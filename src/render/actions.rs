@@ -4,28 +4,12 @@
 
 use serde::Serialize;
 
+use super::audit_pages::{plain, Cell};
 use super::soa::neutralise;
 use super::{doc_page, page_context, Bytes, Pages, RenderError, SiteContext, SiteFile};
 use crate::model::action::{Action, Source, State};
 use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
-
-#[derive(Serialize, Hash)]
-struct Cell {
-    text: Option<String>,
-    href: Option<String>,
-    code: bool,
-    tone: Option<&'static str>,
-}
-
-fn plain(text: Option<String>) -> Cell {
-    Cell {
-        text,
-        href: None,
-        code: false,
-        tone: None,
-    }
-}
 
 /// One source's actions, worst state first.
 #[derive(Serialize, Hash)]

@@ -9,15 +9,16 @@ use crate::diagnostics::finding::{Finding, Severity};
 use crate::model::clauses::{self, REQUIRED};
 use crate::model::Isms;
 
-#[derive(Serialize)]
-struct Cell {
-    text: Option<String>,
-    href: Option<String>,
-    code: bool,
-    tone: Option<&'static str>,
+/// A cell of an audit-index table (see `macros.html`'s `cell`).
+#[derive(Serialize, Hash)]
+pub(super) struct Cell {
+    pub text: Option<String>,
+    pub href: Option<String>,
+    pub code: bool,
+    pub tone: Option<&'static str>,
 }
 
-fn plain(text: Option<String>) -> Cell {
+pub(super) fn plain(text: Option<String>) -> Cell {
     Cell {
         text,
         href: None,

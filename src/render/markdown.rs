@@ -438,7 +438,7 @@ fn relink(html: &str, links: &Links) -> String {
 
 /// The length of the tag at the start of `html` (up to and including its
 /// `>`, quotes respected).
-fn tag_end(html: &str) -> usize {
+pub(super) fn tag_end(html: &str) -> usize {
     let mut quote = None;
     for (i, b) in html.bytes().enumerate() {
         match (quote, b) {

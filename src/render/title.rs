@@ -6,6 +6,8 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
+use super::markdown::tag_end;
+
 /// What the page around a body already shows.
 pub struct Head<'a> {
     /// The page title, shown as the page's `<h1>`.
@@ -261,20 +263,6 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         });
     }
     None
-}
-
-/// The length of the tag at the start of `html`, quotes respected.
-fn tag_end(html: &str) -> usize {
-    let mut quote = None;
-    for (i, b) in html.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, b'>') => return i + 1,
-            _ => {}
-        }
-    }
-    html.len()
 }
 
 /// The visible text of an HTML fragment (tags left out; references are
