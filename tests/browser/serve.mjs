@@ -751,7 +751,7 @@ async function main() {
   if (args.length !== 2) usage("expected ISMS_BIN and EXAMPLE_DIR");
   const bin = path.resolve(args[0]);
   const example = path.resolve(args[1]);
-  if (!fs.existsSync(bin)) usage(`no ${bin} (build it with cargo build --release)`);
+  if (!fs.existsSync(bin)) usage(`no ${bin} (build it with cargo build)`);
   if (!fs.existsSync(path.join(example, "isms.toml"))) usage(`no isms.toml in ${example}`);
 
   let chromium;
