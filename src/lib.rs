@@ -10,6 +10,8 @@
 //! Each stage uses only the stages below it (`tests/layers.rs` holds the
 //! walls).
 
+#![forbid(unsafe_code)]
+
 pub mod checks;
 pub mod commands;
 pub mod diagnostics;
