@@ -156,7 +156,9 @@ pub fn render_build(
             },
         );
         let mut sites = sites?;
-        sites.audit.push((pdf::PATH.to_string(), Bytes::new(pdf?)));
+        for (path, bytes) in pdf? {
+            sites.audit.push((path, Bytes::new(bytes)));
+        }
         exports::seal(isms, summary, &mut sites.audit)?;
         sites
     };

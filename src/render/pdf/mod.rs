@@ -31,6 +31,24 @@ use crate::report::Summary;
 /// Where the pack goes in the audit index.
 pub const PATH: &str = "exports/audit-pack.pdf";
 
+/// The most documents one PDF file holds. Typst keeps a whole document's
+/// layout in memory (about 3 MB for each ISMS document in the pack), so an
+/// ISMS of thousands of documents would need tens of gigabytes in one file.
+/// Above this many approved documents the pack comes in volumes: the first
+/// (`audit-pack.pdf`) holds the cover, SoA, register, findings and the
+/// first documents, each further one (`audit-pack-2.pdf`, ...) the next
+/// documents, typeset one after the other so memory stays that of one volume.
+pub const VOLUME_DOCUMENTS: usize = 250;
+
+/// The path of volume `number` (1-based) of the pack.
+pub fn volume_path(number: usize) -> String {
+    if number <= 1 {
+        PATH.to_string()
+    } else {
+        format!("exports/audit-pack-{number}.pdf")
+    }
+}
+
 /// The template, embedded so the binary works from anywhere.
 const TEMPLATE: &str = include_str!("../../../themes/default/pdf/audit-pack.typ");
 
@@ -51,6 +69,27 @@ struct Pack<'a> {
     register: Vec<Vec<Vec<Inline>>>,
     findings: Vec<Vec<Vec<Inline>>>,
     documents: Vec<DocPack>,
+    /// Set when the pack comes in more than one volume.
+    volume: Option<Volume>,
+}
+
+/// Which part of a pack in volumes one file is.
+#[derive(Serialize, Clone)]
+struct Volume {
+    number: usize,
+    count: usize,
+    /// The file names of every volume, for the first volume's list.
+    files: Vec<VolumeFile>,
+    /// The labels of the documents in this volume: a link to any other
+    /// document is shown as its text, since Typst links only within a file.
+    labels: std::collections::BTreeMap<String, bool>,
+}
+
+#[derive(Serialize, Clone)]
+struct VolumeFile {
+    file: String,
+    first: String,
+    last: String,
 }
 
 #[derive(Serialize)]
@@ -94,23 +133,84 @@ fn in_pack(doc: &Document) -> bool {
     doc.is_approved()
 }
 
-/// Renders the audit pack.
+/// Renders the audit pack: one file, or volumes of at most
+/// [`VOLUME_DOCUMENTS`] documents, as `(path in the audit index, bytes)`.
 pub fn render(
     isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
     as_of: Date,
-) -> Result<Vec<u8>, RenderError> {
-    let pack = pack(isms, summary, findings, as_of);
-    let data = serde_json::to_vec(&pack).map_err(|e| RenderError::export(PATH, e))?;
+) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    render_in_volumes(isms, summary, findings, as_of, VOLUME_DOCUMENTS)
+}
+
+/// [`render`] with at most `per_volume` documents in each file.
+fn render_in_volumes(
+    isms: &Isms,
+    summary: &Summary,
+    findings: &[Finding],
+    as_of: Date,
+    per_volume: usize,
+) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    let per_volume = per_volume.max(1);
+    let mut pack = pack(isms, summary, findings, as_of);
     let ident = format!(
         "isms audit pack {} {} {}",
         isms.config.organisation,
         summary.commit.as_deref().unwrap_or("no commit"),
         summary.as_of
     );
-    world::typeset(TEMPLATE, data, as_of, &ident).map_err(|message| RenderError::Export {
-        file: format!("audit/{PATH}"),
+    if pack.documents.len() <= per_volume {
+        let data = serde_json::to_vec(&pack).map_err(|e| RenderError::export(PATH, e))?;
+        let pdf = typeset(data, as_of, &ident, PATH)?;
+        return Ok(vec![(PATH.to_string(), pdf)]);
+    }
+    let mut chunks: Vec<Vec<DocPack>> = Vec::new();
+    let mut rest = std::mem::take(&mut pack.documents);
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(per_volume));
+        chunks.push(std::mem::replace(&mut rest, tail));
+    }
+    let files: Vec<VolumeFile> = chunks
+        .iter()
+        .enumerate()
+        .map(|(i, docs)| VolumeFile {
+            file: volume_path(i + 1)
+                .trim_start_matches("exports/")
+                .to_string(),
+            first: docs.first().map(|d| d.id.clone()).unwrap_or_default(),
+            last: docs.last().map(|d| d.id.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let count = chunks.len();
+    let mut out = Vec::with_capacity(count);
+    for (i, docs) in chunks.into_iter().enumerate() {
+        let number = i + 1;
+        let path = volume_path(number);
+        pack.volume = Some(Volume {
+            number,
+            count,
+            files: files.clone(),
+            labels: docs.iter().map(|d| (d.label.clone(), true)).collect(),
+        });
+        pack.documents = docs;
+        if number == 2 {
+            // Later volumes show only their documents: the tables are in
+            // the first.
+            pack.soa.clear();
+            pack.register.clear();
+            pack.findings.clear();
+        }
+        let data = serde_json::to_vec(&pack).map_err(|e| RenderError::export(&path, e))?;
+        let pdf = typeset(data, as_of, &format!("{ident} volume {number}"), &path)?;
+        out.push((path, pdf));
+    }
+    Ok(out)
+}
+
+fn typeset(data: Vec<u8>, as_of: Date, ident: &str, path: &str) -> Result<Vec<u8>, RenderError> {
+    world::typeset(TEMPLATE, data, as_of, ident).map_err(|message| RenderError::Export {
+        file: format!("audit/{path}"),
         message,
     })
 }
@@ -247,6 +347,7 @@ fn pack<'a>(isms: &'a Isms, summary: &'a Summary, findings: &[Finding], as_of: D
         register,
         findings,
         documents,
+        volume: None,
     }
 }
 
@@ -296,4 +397,58 @@ fn link_target(isms: &Isms, from: &Document, dest: &str) -> Option<Target> {
     let page = super::resolve_link(isms, from, dest, &|d| in_pack(d))?;
     let id = page.split('#').next()?.strip_suffix(".html")?;
     isms.doc(id).map(|d| Target::Label(label(d)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::document::DocType;
+    use crate::model::testing::{d, doc, isms};
+
+    /// Five approved policies, the first linking to the last.
+    fn five() -> Isms {
+        let mut docs: Vec<Document> = (1..=5)
+            .map(|n| doc(&format!("POL-{n}"), DocType::Policy))
+            .collect();
+        docs[0].body = "See [the last](pol-5.md) and [the second](pol-2.md).\n".into();
+        isms(docs, None)
+    }
+
+    fn summary() -> Summary {
+        Summary::new("root".into(), None, false, d("2027-02-15"), None, &[])
+    }
+
+    #[test]
+    fn a_pack_within_the_volume_size_is_one_file() {
+        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 5).expect("pack");
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["exports/audit-pack.pdf"]);
+        assert!(files[0].1.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn a_larger_pack_comes_in_volumes_of_whole_documents() {
+        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2).expect("pack");
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "exports/audit-pack.pdf",
+                "exports/audit-pack-2.pdf",
+                "exports/audit-pack-3.pdf"
+            ]
+        );
+        for (path, bytes) in &files {
+            assert!(bytes.starts_with(b"%PDF-"), "{path}");
+        }
+        // The same input gives the same bytes, volume by volume.
+        let again = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2).expect("pack");
+        assert!(files == again, "volumes differ between runs");
+    }
+
+    #[test]
+    fn volume_paths_keep_the_first_at_the_contract_path() {
+        assert_eq!(volume_path(1), PATH);
+        assert_eq!(volume_path(2), "exports/audit-pack-2.pdf");
+    }
 }

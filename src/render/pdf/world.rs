@@ -107,9 +107,10 @@ pub(super) fn typeset(
         ..Default::default()
     };
     let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| diagnostics(&world, &errors));
-    // Typst memoises across runs; a long-lived process keeps only what a
-    // later pack may reuse.
-    typst::comemo::evict(2);
+    // Typst memoises across runs. Nothing of one volume helps the next
+    // (each holds other documents), and keeping it would make memory grow
+    // with the whole pack instead of one volume.
+    typst::comemo::evict(0);
     pdf
 }
 
