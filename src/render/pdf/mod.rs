@@ -82,6 +82,7 @@ struct Volume {
     files: Vec<VolumeFile>,
     /// The labels of the documents in this volume: a link to any other
     /// document is shown as its text, since Typst links only within a file.
+    /// A map rather than a list so that the template's `in` is a key lookup.
     labels: std::collections::BTreeMap<String, bool>,
 }
 
@@ -160,17 +161,12 @@ fn render_in_volumes(
         summary.commit.as_deref().unwrap_or("no commit"),
         summary.as_of
     );
-    if pack.documents.len() <= per_volume {
-        let data = serde_json::to_vec(&pack).map_err(|e| RenderError::export(PATH, e))?;
-        let pdf = typeset(data, as_of, &ident, PATH)?;
-        return Ok(vec![(PATH.to_string(), pdf)]);
-    }
+    let mut documents = std::mem::take(&mut pack.documents).into_iter().peekable();
     let mut chunks: Vec<Vec<DocPack>> = Vec::new();
-    let mut rest = std::mem::take(&mut pack.documents);
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(per_volume));
-        chunks.push(std::mem::replace(&mut rest, tail));
+    while documents.peek().is_some() || chunks.is_empty() {
+        chunks.push(documents.by_ref().take(per_volume).collect());
     }
+    let count = chunks.len();
     let files: Vec<VolumeFile> = chunks
         .iter()
         .enumerate()
@@ -182,12 +178,12 @@ fn render_in_volumes(
             last: docs.last().map(|d| d.id.clone()).unwrap_or_default(),
         })
         .collect();
-    let count = chunks.len();
     let mut out = Vec::with_capacity(count);
     for (i, docs) in chunks.into_iter().enumerate() {
         let number = i + 1;
         let path = volume_path(number);
-        pack.volume = Some(Volume {
+        // A pack of one file has no volume: it is what it always was.
+        pack.volume = (count > 1).then(|| Volume {
             number,
             count,
             files: files.clone(),
@@ -202,8 +198,11 @@ fn render_in_volumes(
             pack.findings.clear();
         }
         let data = serde_json::to_vec(&pack).map_err(|e| RenderError::export(&path, e))?;
-        let pdf = typeset(data, as_of, &format!("{ident} volume {number}"), &path)?;
-        out.push((path, pdf));
+        let ident = match pack.volume {
+            Some(_) => format!("{ident} volume {number}"),
+            None => ident.clone(),
+        };
+        out.push((path.clone(), typeset(data, as_of, &ident, &path)?));
     }
     Ok(out)
 }
