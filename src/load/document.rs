@@ -635,6 +635,7 @@ impl DocParser<'_> {
             body_line: split.body_line,
             body_digest: frontmatter::body_digest(split.body),
             outline: Default::default(),
+            promises: Default::default(),
         })
     }
 

@@ -527,6 +527,9 @@ pub fn parse_file(rel: &str, bytes: &[u8]) -> Option<Parsed> {
                 // Parsed here, on all cores, and kept with the file for the
                 // next load.
                 doc.outline();
+                if doc.is_approved() && !doc.is_record() {
+                    doc.promises();
+                }
             }
             Some(parsed)
         }

@@ -269,6 +269,10 @@ pub struct Document {
     /// The body's links and heading anchors, parsed on first use (the load
     /// stage does it while reading, on all cores) and then kept.
     pub outline: std::sync::OnceLock<crate::model::body::Outline>,
+    /// The body's lines that promise a recurring activity in words (RD021),
+    /// scanned on first use (the load stage does it while reading, for the
+    /// documents RD021 judges) and then kept.
+    pub promises: std::sync::OnceLock<Vec<crate::model::promises::PromiseLine>>,
 }
 
 impl Document {
@@ -276,6 +280,12 @@ impl Document {
     pub fn outline(&self) -> &crate::model::body::Outline {
         self.outline
             .get_or_init(|| crate::model::body::outline(&self.body, self.body_line))
+    }
+
+    /// The body's lines that promise a recurring activity in words.
+    pub fn promises(&self) -> &[crate::model::promises::PromiseLine] {
+        self.promises
+            .get_or_init(|| crate::model::promises::body_promises(&self.body, self.body_line))
     }
 
     /// Whether staff must confirm they read this version (`acknowledge: true`).

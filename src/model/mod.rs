@@ -18,6 +18,7 @@ pub mod mapping_2013;
 pub mod operation;
 pub mod paths;
 pub mod people;
+pub mod promises;
 pub mod record;
 pub mod suppliers;
 #[cfg(test)]

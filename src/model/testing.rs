@@ -67,6 +67,7 @@ pub fn doc(id: &str, doc_type: DocType) -> Document {
         body_line: 14,
         body_digest: "sha256:00".into(),
         outline: Default::default(),
+        promises: Default::default(),
     }
 }
 
