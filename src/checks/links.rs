@@ -28,12 +28,13 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     isms.documents.par_iter().for_each(|doc| {
         doc.outline();
     });
+    // Classified on every core; collected in document order.
     let outcomes: Vec<(usize, u32, Outcome)> = isms
         .documents
-        .iter()
+        .par_iter()
         .map(|d| &**d)
         .enumerate()
-        .flat_map(|(index, doc)| {
+        .flat_map_iter(|(index, doc)| {
             doc.outline()
                 .links
                 .iter()

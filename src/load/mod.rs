@@ -12,6 +12,7 @@ pub mod limits;
 pub mod snapshot;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -81,7 +82,7 @@ pub struct LoadState {
     /// Digest of every source file of the last load.
     digests: HashMap<String, String>,
     /// The history of the last load and the git state it was read at.
-    history: Option<(Option<history::GitState>, history::History)>,
+    history: Option<(Option<history::GitState>, Arc<history::History>)>,
     /// Paths (relative to the root) the caller saw change since the last
     /// load, e.g. from a file watcher: their git status is asked again even
     /// when they are not sources (a deleted or new file makes the root dirty).
@@ -580,15 +581,17 @@ fn read_or_refresh_history(
     facts: bool,
     doc_paths: &[String],
     changed: &[String],
-    previous: Option<(Option<history::GitState>, history::History)>,
-) -> Result<(Option<history::GitState>, history::History), FatalError> {
+    previous: Option<(Option<history::GitState>, Arc<history::History>)>,
+) -> Result<(Option<history::GitState>, Arc<history::History>), FatalError> {
     let state = history::git_state(root);
-    if let (Some(now), Some((Some(was), mut history))) = (&state, previous) {
-        if *now == was && doc_paths.iter().all(|p| history.docs.contains_key(p)) {
-            history::refresh_worktree(&mut history, root, changed).map_err(FatalError::History)?;
+    if let (Some(now), Some((Some(was), mut shared))) = (&state, previous) {
+        if *now == was && doc_paths.iter().all(|p| shared.docs.contains_key(p)) {
+            // The last load's model is gone by now: no copy is made.
+            let history = Arc::make_mut(&mut shared);
+            history::refresh_worktree(history, root, changed).map_err(FatalError::History)?;
             let keep: std::collections::HashSet<&String> = doc_paths.iter().collect();
             history.docs.retain(|p, _| keep.contains(p));
-            return Ok((Some(was), history));
+            return Ok((Some(was), shared));
         }
     }
     let history = history::read_history(
@@ -603,7 +606,7 @@ fn read_or_refresh_history(
         },
     )
     .map_err(FatalError::History)?;
-    Ok((state, history))
+    Ok((state, Arc::new(history)))
 }
 
 /// What the history reader needs of one version of a file.

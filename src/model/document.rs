@@ -316,10 +316,31 @@ impl Document {
         if self.clauses.iter().any(|c| c.meets(clause)) {
             return true;
         }
+        // Compared as parts: this runs for every document and clause on
+        // each check and page, so nothing is parsed or allocated here.
         implied_clauses(self)
             .iter()
-            .any(|c| ClauseId::parse(c).is_some_and(|implied| implied.meets(clause)))
+            .any(|c| implied_parts(c).is_some_and(|p| p.starts_with(clause.parts())))
     }
+}
+
+/// The parts of a clause [`implied_clauses`] returns (`"6.1.2"` is
+/// `[6, 1, 2]`), as [`ClauseId::parts`] gives them.
+fn implied_parts(clause: &str) -> Option<&'static [u8]> {
+    Some(match clause {
+        "4.3" => &[4, 3],
+        "6.1.2" => &[6, 1, 2],
+        "6.1.3" => &[6, 1, 3],
+        "6.2" => &[6, 2],
+        "7.2" => &[7, 2],
+        "8.1" => &[8, 1],
+        "8.2" => &[8, 2],
+        "8.3" => &[8, 3],
+        "9.2" => &[9, 2],
+        "9.3" => &[9, 3],
+        "10.2" => &[10, 2],
+        _ => return None,
+    })
 }
 
 /// Clauses a document meets by its type or record kind alone.
@@ -344,4 +365,36 @@ pub fn implied_clauses(doc: &Document) -> Vec<&'static str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::{doc, record};
+
+    #[test]
+    fn every_implied_clause_has_the_parts_its_parse_gives() {
+        let mut docs: Vec<Document> = DocType::ALL.iter().map(|t| doc("D", *t)).collect();
+        for kind in [
+            "training",
+            "risk-register",
+            "internal-audit",
+            "management-review",
+            "corrective-actions",
+            "penetration-test",
+        ] {
+            docs.push(record("R", kind));
+        }
+        for d in &docs {
+            for clause in implied_clauses(d) {
+                let parsed = ClauseId::parse(clause).expect("a clause id");
+                assert_eq!(implied_parts(clause), Some(parsed.parts()), "{clause}");
+                assert!(d.meets_clause(&parsed), "{clause}");
+            }
+        }
+        let risk = record("R", "risk-register");
+        let meets = |c: &str| risk.meets_clause(&ClauseId::parse(c).expect("clause"));
+        assert!(meets("8") && meets("8.2") && meets("8.3") && meets("8.1"));
+        assert!(!meets("8.2.1") && !meets("9"));
+    }
 }

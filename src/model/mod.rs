@@ -46,8 +46,10 @@ pub struct Isms {
     /// part of the ISMS until renamed, and reported as DC004.
     pub duplicates: Vec<std::sync::Arc<Document>>,
     /// Git history of the documents. Always read: an ISMS outside a git
-    /// repository cannot be checked (exit 2).
-    pub history: History,
+    /// repository cannot be checked (exit 2). Shared with the load state
+    /// that refreshes it for the next load (`isms serve`), so keeping it
+    /// costs no copy.
+    pub history: std::sync::Arc<History>,
     /// Every source file read, relative path -> sha256 hex, for the manifest.
     pub sources: Vec<(String, String)>,
     /// Every action of every source (contract 5.2), gathered once at load.

@@ -127,7 +127,7 @@ pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
         documents,
         roster: Roster::default(),
         duplicates: Vec::new(),
-        history: history.unwrap_or_default(),
+        history: std::sync::Arc::new(history.unwrap_or_default()),
         sources: Vec::new(),
         by_id,
         by_path,

@@ -40,7 +40,11 @@ pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool
 }
 
 /// Renders findings, each with its source line and hint.
-pub fn render_findings(root: &Path, findings: &[Finding], colour: bool) -> String {
+pub fn render_findings<'a>(
+    root: &Path,
+    findings: impl IntoIterator<Item = &'a Finding>,
+    colour: bool,
+) -> String {
     let style = Style { colour };
     let mut files: HashMap<&str, Option<Vec<String>>> = HashMap::new();
     // Quoted lines are read as the loader reads files: inside the ISMS only.
