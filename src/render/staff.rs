@@ -188,50 +188,38 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
                 let html = render_page(tera, "staff/doc.html", &ctx, &format!("staff/{path}"))?;
                 Ok(Rendered {
                     bytes: html,
-                    extra: keywords(&body),
+                    extra: search_entry(doc, keywords(&body))?,
                 })
             })?;
             Ok(((path, page.bytes), page.extra, key))
         })
         .collect();
-    let mut words = Vec::with_capacity(doc_pages.len());
-    // The search index is made from each staff page's keywords (fixed by
-    // the page's key) and the entry's own fields: its key covers both.
+    let mut entries = Vec::with_capacity(doc_pages.len());
+    // The search index is made of each staff page's entry, kept with the
+    // page (so fixed by its key): one edit re-serialises one entry.
     let mut index_key = std::collections::hash_map::DefaultHasher::new();
-    for (page, d) in doc_pages.into_iter().zip(&staff) {
-        let (file, text, key) = page?;
-        (
-            key,
-            d.id.as_str(),
-            &d.title,
-            &d.summary,
-            d.doc_type.as_str(),
-        )
-            .hash(&mut index_key);
+    for page in doc_pages {
+        let (file, entry, key) = page?;
+        // The page's path and key fix its entry.
+        (&file.0, key).hash(&mut index_key);
         files.push(file);
-        words.push(text);
+        entries.push(entry);
     }
 
     // Search index: a plain script, because fetch() is blocked on file://.
     let index = memo.page("staff/search-index.js", index_key.finish(), || {
-        let index: Vec<SearchEntry> = staff
-            .iter()
-            .zip(words)
-            .map(|(d, text)| SearchEntry {
-                title: &d.title,
-                id: d.id.as_str(),
-                url: format!("docs/{}", doc_page(d)),
-                summary: d.summary.as_deref().unwrap_or(""),
-                doc_type: d.doc_type.as_str(),
-                text,
-            })
-            .collect();
-        let json = serde_json::to_string(&index)
-            .map_err(|e| RenderError::export("staff/search-index.js", e))?;
-        // `</` must not appear inside a script, whatever the documents say.
-        let json = json.replace("</", "<\\/");
+        let size = entries.iter().map(|e| e.len() + 1).sum::<usize>();
+        let mut script = String::with_capacity(size + 64);
+        script.push_str("window.ISMS_SEARCH_INDEX = [");
+        for (n, entry) in entries.iter().enumerate() {
+            if n > 0 {
+                script.push(',');
+            }
+            script.push_str(entry);
+        }
+        script.push_str("];\n");
         Ok(Rendered {
-            bytes: super::Bytes::new(format!("window.ISMS_SEARCH_INDEX = {json};\n").into_bytes()),
+            bytes: super::Bytes::new(script.into_bytes()),
             extra: String::new(),
         })
     })?;
@@ -476,6 +464,22 @@ fn subjects_naming_hidden<'a>(isms: &'a Isms, hidden: &HiddenNames) -> HashSet<&
 
 /// The distinct lowercase words of a rendered body (tags and entities left
 /// out), in first-seen order: enough for matching, smaller than the text.
+/// One document's entry of the search index, as JSON ready to go inside
+/// a script: `</` never appears in it, whatever the document says.
+fn search_entry(doc: &Document, text: String) -> Result<String, RenderError> {
+    let entry = SearchEntry {
+        title: &doc.title,
+        id: doc.id.as_str(),
+        url: format!("docs/{}", doc_page(doc)),
+        summary: doc.summary.as_deref().unwrap_or(""),
+        doc_type: doc.doc_type.as_str(),
+        text,
+    };
+    let json = serde_json::to_string(&entry)
+        .map_err(|e| RenderError::export("staff/search-index.js", e))?;
+    Ok(json.replace("</", "<\\/"))
+}
+
 fn keywords(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
