@@ -12,9 +12,9 @@ pub mod limits;
 pub mod snapshot;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 

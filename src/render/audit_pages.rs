@@ -49,10 +49,7 @@ pub(crate) fn findings_page(
         .map(|d| &**d)
         .map(|d| d.id.as_str())
         .collect();
-    let key = pages.key(
-        isms,
-        &(crate::diagnostics::finding::findings_key(findings), ids),
-    );
+    let key = pages.key(isms, &(pages.findings_key, ids));
     let page = pages.keyed("audit/findings.html", key, || {
         findings_html(isms, findings, site, pages)
     })?;

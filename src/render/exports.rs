@@ -39,7 +39,7 @@ pub(crate) fn render(
 ) -> Result<Vec<SiteFile>, RenderError> {
     let summary_key = serde_json::to_string(summary)
         .map_err(|e| RenderError::export("audit/exports/findings.json", e))?;
-    let findings_key = crate::diagnostics::finding::findings_key(findings);
+    let findings_key = pages.findings_key;
     let findings_json = pages.keyed(
         "audit/exports/findings.json",
         memo::key_of(&(&summary_key, findings_key)),
@@ -75,9 +75,10 @@ pub(crate) fn seal(
     isms: &Isms,
     summary: &Summary,
     files: &mut Vec<SiteFile>,
+    memo: &memo::Memo,
 ) -> Result<(), RenderError> {
     files.retain(|(path, _)| path != MANIFEST);
-    let manifest = manifest_json(isms, summary, files)?;
+    let manifest = manifest_json(isms, summary, files, memo)?;
     files.push((MANIFEST.to_string(), Bytes::new(manifest)));
     Ok(())
 }
@@ -91,12 +92,12 @@ fn manifest_json(
     isms: &Isms,
     summary: &Summary,
     files: &[SiteFile],
+    memo: &memo::Memo,
 ) -> Result<Vec<u8>, RenderError> {
-    use sha2::{Digest, Sha256};
     let mut exports: Vec<(&str, String)> = files
         .iter()
         .filter(|(path, _)| path.starts_with("exports/"))
-        .map(|(path, bytes)| (path.as_str(), hex(&Sha256::digest(bytes.as_slice()))))
+        .map(|(path, bytes)| (path.as_str(), memo.sha256_hex(path, bytes)))
         .collect();
     exports.sort();
     let manifest = Manifest {
@@ -134,15 +135,4 @@ fn register_csv(rows: &[register::RegisterRow]) -> Result<Vec<u8>, RenderError> 
             .map_err(|e| csv_error(&e))?;
     }
     w.into_inner().map_err(|e| csv_error(&e))
-}
-
-/// Lowercase hexadecimal.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

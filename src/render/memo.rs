@@ -45,6 +45,10 @@ pub struct Memo {
     /// with the key of its inputs: building it takes a pass over every
     /// commit subject.
     staff_filter: Mutex<Option<(u64, Arc<super::staff::StaffFilter>)>>,
+    /// The SHA-256 (hex) of exports, with the very bytes it was computed
+    /// from: holding them keeps their address from being reused, so the
+    /// same pointer means the same bytes.
+    digests: Mutex<HashMap<String, (super::Bytes, String)>>,
     /// Pages rendered (not reused) since the memo was made; for statistics.
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -56,6 +60,34 @@ impl Memo {
             enabled: true,
             ..Memo::default()
         }
+    }
+
+    /// The lowercase hex SHA-256 of `bytes`, the file at `path`; reused
+    /// while `path` holds the same bytes (a page or export the memo
+    /// reused).
+    pub fn sha256_hex(&self, path: &str, bytes: &super::Bytes) -> String {
+        use sha2::{Digest, Sha256};
+        if self.enabled {
+            if let Ok(digests) = self.digests.lock() {
+                if let Some((_, hex)) = digests.get(path).filter(|(b, _)| Arc::ptr_eq(b, bytes)) {
+                    return hex.clone();
+                }
+            }
+        }
+        let hex =
+            Sha256::digest(bytes.as_slice())
+                .iter()
+                .fold(String::with_capacity(64), |mut s, b| {
+                    use std::fmt::Write;
+                    let _ = write!(s, "{b:02x}");
+                    s
+                });
+        if self.enabled {
+            if let Ok(mut digests) = self.digests.lock() {
+                digests.insert(path.to_string(), (Arc::clone(bytes), hex.clone()));
+            }
+        }
+        hex
     }
 
     /// Starts a build: entries not used by it are dropped by [`Memo::sweep`].
@@ -270,6 +302,20 @@ mod tests {
             b"two"
         );
         assert_eq!(memo.rendered(), 2);
+    }
+
+    #[test]
+    fn a_digest_is_reused_only_for_the_same_bytes() {
+        let memo = Memo::enabled();
+        let a: crate::render::Bytes = Arc::new(b"abc".to_vec());
+        let sha_abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(memo.sha256_hex("x", &a), sha_abc);
+        assert_eq!(memo.sha256_hex("x", &Arc::clone(&a)), sha_abc);
+        // Equal path, other bytes (even at a recycled address): recomputed.
+        let b: crate::render::Bytes = Arc::new(b"abd".to_vec());
+        assert_ne!(memo.sha256_hex("x", &b), sha_abc);
+        assert_eq!(memo.sha256_hex("y", &a), sha_abc);
+        assert_eq!(Memo::default().sha256_hex("x", &a), sha_abc);
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub fn render_build(
         for (path, bytes) in pdf? {
             sites.audit.push((path, Bytes::new(bytes)));
         }
-        exports::seal(isms, summary, &mut sites.audit)?;
+        exports::seal(isms, summary, &mut sites.audit, &memo::Memo::default())?;
         sites
     };
     #[cfg(not(feature = "pdf"))]
@@ -184,6 +184,8 @@ pub fn render_sites_with(
     let pages = Pages {
         theme: &theme,
         memo,
+        // Hashed once: the findings page and two exports are keyed by it.
+        findings_key: crate::diagnostics::finding::findings_key(findings),
     };
     let mut sites = Sites {
         staff: crate::timing::step("render: staff site", || {
@@ -194,7 +196,7 @@ pub fn render_sites_with(
         })?,
         top: Vec::new(),
     };
-    exports::seal(isms, summary, &mut sites.audit)?;
+    exports::seal(isms, summary, &mut sites.audit, memo)?;
     memo.sweep();
     Ok(sites)
 }
@@ -209,6 +211,8 @@ pub(crate) fn as_of(summary: &crate::report::Summary) -> crate::model::ids::Date
 pub struct Pages<'a> {
     pub theme: &'a Theme,
     pub memo: &'a memo::Memo,
+    /// [`crate::diagnostics::finding::findings_key`] of this build's findings.
+    pub findings_key: u64,
 }
 
 impl Pages<'_> {

@@ -245,6 +245,12 @@ impl Session {
                 shared.fail(self.render_failure(&error));
             }
         }
+        // Freeing a large model takes milliseconds nobody needs to wait for.
+        // The history goes first, here: the next load updates it in place
+        // only when nothing else holds it.
+        let mut checked = checked;
+        drop(std::mem::take(&mut checked.isms.history));
+        std::thread::spawn(move || drop(checked));
     }
 
     /// A render error as the overlay shows it: with the file it names,
