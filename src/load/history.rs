@@ -282,7 +282,7 @@ pub fn read_history(
     })
 }
 
-pub use refresh::{git_state, refresh_worktree, GitState};
+pub use refresh::{refresh_worktree, GitState, OpenRepo};
 
 /// Turns a caller's path into the form used in trees: `/` separators, no
 /// leading `./`.

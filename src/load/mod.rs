@@ -83,6 +83,9 @@ pub struct LoadState {
     digests: HashMap<String, String>,
     /// The history of the last load and the git state it was read at.
     history: Option<(Option<history::GitState>, Arc<history::History>)>,
+    /// The repository, kept open to ask about single paths (see
+    /// [`history::OpenRepo`]).
+    repo: Option<history::OpenRepo>,
     /// Paths (relative to the root) the caller saw change since the last
     /// load, e.g. from a file watcher: their git status is asked again even
     /// when they are not sources (a deleted or new file makes the root dirty).
@@ -251,7 +254,7 @@ pub fn load_with(
     let (read, early_history) = if state.history.is_none() {
         let (read, history) = rayon::join(read_all, || {
             crate::timing::step("load: git history", || {
-                read_or_refresh_history(root, opts, facts, &files, &[], None)
+                read_or_refresh_history(root, opts, facts, &files, &[], None, &mut state.repo)
             })
         });
         (read, Some(history))
@@ -365,6 +368,7 @@ pub fn load_with(
                 &doc_paths,
                 &changed,
                 state.history.take(),
+                &mut state.repo,
             )
         })?,
     };
@@ -582,13 +586,19 @@ fn read_or_refresh_history(
     doc_paths: &[String],
     changed: &[String],
     previous: Option<(Option<history::GitState>, Arc<history::History>)>,
+    repo: &mut Option<history::OpenRepo>,
 ) -> Result<(Option<history::GitState>, Arc<history::History>), FatalError> {
-    let state = history::git_state(root);
-    if let (Some(now), Some((Some(was), mut shared))) = (&state, previous) {
+    if repo.is_none() {
+        *repo = history::OpenRepo::discover(root);
+    }
+    let state = repo.as_ref().map(history::OpenRepo::state);
+    if let (Some(open), Some(now), Some((Some(was), mut shared))) =
+        (repo.as_ref(), &state, previous)
+    {
         if *now == was && doc_paths.iter().all(|p| shared.docs.contains_key(p)) {
             // The last load's model is gone by now: no copy is made.
             let history = Arc::make_mut(&mut shared);
-            history::refresh_worktree(history, root, changed).map_err(FatalError::History)?;
+            history::refresh_worktree(history, open, changed);
             let keep: std::collections::HashSet<&String> = doc_paths.iter().collect();
             history.docs.retain(|p, _| keep.contains(p));
             return Ok((Some(was), shared));

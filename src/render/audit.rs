@@ -134,7 +134,7 @@ pub fn render(
         super::actions::render(isms, summary_date(summary), &site, pages)
     })?);
     files.extend(step("audit: exports", || {
-        super::exports::render(summary, findings, &register_rows, pages)
+        super::exports::render(summary, findings, (&register_rows, register_key), pages)
     })?);
     files.push(step("audit: findings page", || {
         super::audit_pages::findings_page(isms, findings, &site, pages)

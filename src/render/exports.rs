@@ -31,10 +31,12 @@ struct ManifestFile<'a> {
     sha256: &'a str,
 }
 
+/// The findings and register exports; `register_key` is the register
+/// rows' key, as the register page computed it.
 pub(crate) fn render(
     summary: &Summary,
     findings: &[Finding],
-    register_rows: &[register::RegisterRow],
+    (register_rows, register_key): (&[register::RegisterRow], u64),
     pages: &Pages,
 ) -> Result<Vec<SiteFile>, RenderError> {
     let summary_key = serde_json::to_string(summary)
@@ -45,11 +47,9 @@ pub(crate) fn render(
         memo::key_of(&(&summary_key, findings_key)),
         || findings_json(summary, findings).map(Bytes::new),
     )?;
-    let register_csv = pages.keyed(
-        "audit/exports/register.csv",
-        memo::key_of(register_rows),
-        || register_csv(register_rows).map(Bytes::new),
-    )?;
+    let register_csv = pages.keyed("audit/exports/register.csv", register_key, || {
+        register_csv(register_rows).map(Bytes::new)
+    })?;
     Ok(vec![
         ("exports/findings.json".into(), findings_json),
         ("exports/register.csv".into(), register_csv),
