@@ -577,12 +577,12 @@ pub(crate) struct HistoryRow {
     pub subject: String,
 }
 
-/// The commits that changed `doc` whose subject `keep` allows, with their
-/// positions in the history, in the history's order.
+/// The commits that changed `doc` that `keep` allows (by position in the
+/// history), with their positions, in the history's order.
 fn kept_commits<'a>(
     isms: &'a Isms,
     doc: &Document,
-    keep: &'a dyn Fn(&str) -> bool,
+    keep: &'a dyn Fn(usize) -> bool,
 ) -> impl Iterator<Item = (usize, &'a crate::model::history::CommitInfo)> + 'a {
     let history = &isms.history;
     let changes = history
@@ -591,7 +591,7 @@ fn kept_commits<'a>(
         .map_or(&[][..], |d| d.changes.as_slice());
     changes.iter().filter_map(move |change| {
         let commit = history.commits.get(change.commit)?;
-        keep(&commit.subject).then_some((change.commit, commit))
+        keep(change.commit).then_some((change.commit, commit))
     })
 }
 
@@ -600,7 +600,7 @@ fn kept_commits<'a>(
 pub(crate) fn history_rows(
     isms: &Isms,
     doc: &Document,
-    keep: &dyn Fn(&str) -> bool,
+    keep: &dyn Fn(usize) -> bool,
 ) -> Vec<HistoryRow> {
     let mut rows: Vec<(i64, HistoryRow)> = kept_commits(isms, doc, keep)
         .map(|(_, commit)| {
@@ -623,7 +623,7 @@ pub(crate) fn history_rows(
 /// which commits it would show. Commit positions identify them while the
 /// history is the same one (the head and length are part of the key).
 /// Cheap enough to compute for every page on every rebuild.
-pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(&str) -> bool) -> u64 {
+pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(usize) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (&isms.history.head, isms.history.commits.len()).hash(&mut hasher);

@@ -2,7 +2,7 @@
 //! section 4), and nothing that names any other document.
 
 use super::RenderError;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use aho_corasick::AhoCorasick;
@@ -75,7 +75,8 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
         .collect();
     let filter = StaffFilter::of(isms, memo);
     let (hidden, naming_hidden) = (&filter.hidden, &filter.naming_hidden);
-    let keep = |subject: &str| !naming_hidden.contains(subject);
+    // By commit position; a position the filter does not know is left out.
+    let keep = |position: usize| naming_hidden.get(position) == Some(&false);
     let visible = |d: &Document| isms.on_staff_site(d);
     let names_hidden = |text: &str| hidden.named_in(text);
 
@@ -355,7 +356,9 @@ pub(crate) struct HiddenNames {
 /// documents, and the commit subjects that might name one.
 pub(crate) struct StaffFilter {
     hidden: HiddenNames,
-    naming_hidden: HashSet<String>,
+    /// By commit position in the history: whether its subject might name
+    /// a hidden document.
+    naming_hidden: Vec<bool>,
 }
 
 impl StaffFilter {
@@ -374,10 +377,7 @@ impl StaffFilter {
         ));
         memo.staff_filter(key, || {
             let hidden = HiddenNames::from_names(names);
-            let naming_hidden = subjects_naming_hidden(isms, &hidden)
-                .into_iter()
-                .map(str::to_string)
-                .collect();
+            let naming_hidden = subjects_naming_hidden(isms, &hidden);
             StaffFilter {
                 hidden,
                 naming_hidden,
@@ -444,26 +444,26 @@ fn skeleton(text: &str) -> String {
         .collect()
 }
 
-/// The commit subjects that might name a document kept off the staff site
-/// (see [`HiddenNames`]): the staff history leaves them out.
+/// For each commit, by position, whether its subject might name a document
+/// kept off the staff site (see [`HiddenNames`]): the staff history leaves
+/// those out.
 ///
 /// One Aho-Corasick pass per distinct subject, so that the cost grows with
 /// commits plus names rather than their product.
-fn subjects_naming_hidden<'a>(isms: &'a Isms, hidden: &HiddenNames) -> HashSet<&'a str> {
-    let subjects: HashSet<&str> = isms
-        .history
+fn subjects_naming_hidden(isms: &Isms, hidden: &HiddenNames) -> Vec<bool> {
+    // Each distinct subject is matched once.
+    let mut verdicts: HashMap<&str, bool> = HashMap::new();
+    isms.history
         .commits
         .iter()
-        .map(|c| c.subject.as_str())
-        .collect();
-    subjects
-        .into_iter()
-        .filter(|s| hidden.named_in(s))
+        .map(|c| {
+            *verdicts
+                .entry(c.subject.as_str())
+                .or_insert_with(|| hidden.named_in(&c.subject))
+        })
         .collect()
 }
 
-/// The distinct lowercase words of a rendered body (tags and entities left
-/// out), in first-seen order: enough for matching, smaller than the text.
 /// One document's entry of the search index, as JSON ready to go inside
 /// a script: `</` never appears in it, whatever the document says.
 fn search_entry(doc: &Document, text: String) -> Result<String, RenderError> {
@@ -480,6 +480,8 @@ fn search_entry(doc: &Document, text: String) -> Result<String, RenderError> {
     Ok(json.replace("</", "<\\/"))
 }
 
+/// The distinct lowercase words of a rendered body (tags and entities left
+/// out), in first-seen order: enough for matching, smaller than the text.
 fn keywords(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
