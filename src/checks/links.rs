@@ -7,9 +7,9 @@ use rayon::prelude::*;
 use super::Context;
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
+use crate::model::body::{BodyLink, LinkTarget};
 use crate::model::catalogue::ControlId;
 use crate::model::document::{Document, Status};
-use crate::model::paths::{join_relative, percent_decode};
 use crate::model::Isms;
 
 /// Where one link leads.
@@ -38,7 +38,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             doc.outline()
                 .links
                 .iter()
-                .map(move |l| (index, l.line, classify(isms, index, &l.dest, l.line)))
+                .map(move |l| (index, l.line, classify(isms, index, l)))
         })
         .collect();
     for (index, line, outcome) in outcomes {
@@ -95,12 +95,14 @@ fn broken(doc: &Document, line: u32, what: String, hint: &str) -> Finding {
     .hint(hint.to_string())
 }
 
-/// Where the link `dest` at `line` of document `index` leads.
-fn classify(isms: &Isms, index: usize, dest: &str, line: u32) -> Outcome {
+/// Where `link` of document `index` leads. Its target was resolved when
+/// the body was parsed ([`crate::model::body::LinkTarget`]).
+fn classify(isms: &Isms, index: usize, link: &BodyLink) -> Outcome {
     let doc = &isms.documents[index];
-    match resolve(dest) {
-        Target::Ignore => Outcome::Skip,
-        Target::Control(text) => match ControlId::parse(&text) {
+    let line = link.line;
+    match &link.target {
+        LinkTarget::Ignore => Outcome::Skip,
+        LinkTarget::Control(text) => match ControlId::parse(text) {
             Some(_) => Outcome::Skip,
             None => Outcome::Broken(broken(
                 doc,
@@ -109,9 +111,9 @@ fn classify(isms: &Isms, index: usize, dest: &str, line: u32) -> Outcome {
                 "Use an ISO/IEC 27001:2022 control id such as `control:5.15`.",
             )),
         },
-        Target::Own(anchor) => Outcome::Doc(index, anchor),
-        Target::Id(id, anchor) => match isms.by_id.get(&id) {
-            Some(&i) => Outcome::Doc(i, anchor),
+        LinkTarget::Own(anchor) => Outcome::Doc(index, anchor.clone()),
+        LinkTarget::Id(id, anchor) => match isms.by_id.get(id) {
+            Some(&i) => Outcome::Doc(i, anchor.clone()),
             None => Outcome::Broken(broken(
                 doc,
                 line,
@@ -119,80 +121,29 @@ fn classify(isms: &Isms, index: usize, dest: &str, line: u32) -> Outcome {
                 "Correct the id, or add the document it refers to.",
             )),
         },
-        Target::Path(path, anchor) => {
-            let found = join_relative(&doc.path, &path).and_then(|p| {
-                isms.by_path.get(&p).copied().map(Ok).or_else(|| {
+        LinkTarget::Path {
+            written,
+            joined,
+            anchor,
+        } => {
+            let found = joined.as_ref().and_then(|p| {
+                isms.by_path.get(p).copied().map(Ok).or_else(|| {
                     // A `.md` without front matter (a README) is not a
                     // controlled document but is still a valid target.
-                    isms.root.join(&p).is_file().then_some(Err(()))
+                    isms.root.join(p).is_file().then_some(Err(()))
                 })
             });
             match found {
-                Some(Ok(i)) => Outcome::Doc(i, anchor),
+                Some(Ok(i)) => Outcome::Doc(i, anchor.clone()),
                 Some(Err(())) => Outcome::Skip,
                 None => Outcome::Broken(broken(
                     doc,
                     line,
-                    format!("{path}, which does not exist"),
+                    format!("{written}, which does not exist"),
                     "Correct the relative path, or link by id (`id:DOC-ID`) so renames do not break it.",
                 )),
             }
         }
-    }
-}
-
-enum Target {
-    Ignore,
-    Own(Option<String>),
-    Id(String, Option<String>),
-    Path(String, Option<String>),
-    Control(String),
-}
-
-fn resolve(dest: &str) -> Target {
-    let dest = dest.trim();
-    let split = |s: &str| -> (String, Option<String>) {
-        match s.split_once('#') {
-            Some((a, b)) => (a.to_string(), Some(percent_decode(b))),
-            None => (s.to_string(), None),
-        }
-    };
-    if let Some(anchor) = dest.strip_prefix('#') {
-        return Target::Own(Some(percent_decode(anchor)));
-    }
-    let id_prefix = dest
-        .get(..3)
-        .filter(|p| p.eq_ignore_ascii_case("id:"))
-        .map(|_| &dest[3..]);
-    if let Some(rest) = id_prefix {
-        let (id, anchor) = split(rest);
-        return Target::Id(id, anchor);
-    }
-    if let Some(rest) = dest.strip_prefix("control:") {
-        return Target::Control(rest.to_string());
-    }
-    // Any other scheme (http:, https:, mailto:, tel:) is external.
-    if let Some((scheme, _)) = dest.split_once(':') {
-        if !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        {
-            return Target::Ignore;
-        }
-    }
-    // Read as a browser (and the renderer) does: the query set aside,
-    // escapes decoded, a trailing slash dropped.
-    let (path, anchor) = split(dest);
-    let path = path.split('?').next().unwrap_or_default();
-    let path = percent_decode(path)
-        .trim()
-        .trim_end_matches('/')
-        .to_string();
-    if path.to_ascii_lowercase().ends_with(".md") {
-        Target::Path(path, anchor)
-    } else {
-        Target::Ignore
     }
 }
 
@@ -202,6 +153,7 @@ mod tests {
     use crate::checks::codes;
     use crate::model::body::{heading_anchors, slugify};
     use crate::model::document::{DocType, Document};
+    use crate::model::paths::join_relative;
     use crate::model::testing::*;
 
     fn run(docs: Vec<Document>) -> Vec<Finding> {

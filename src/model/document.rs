@@ -279,7 +279,7 @@ impl Document {
     /// The body's links and heading anchors.
     pub fn outline(&self) -> &crate::model::body::Outline {
         self.outline
-            .get_or_init(|| crate::model::body::outline(&self.body, self.body_line))
+            .get_or_init(|| crate::model::body::outline(&self.body, self.body_line, &self.path))
     }
 
     /// The body's lines that promise a recurring activity in words.
