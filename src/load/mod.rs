@@ -79,6 +79,8 @@ pub struct Loaded {
 pub struct LoadState {
     /// Every `.md` file read by the last load, by path relative to the root.
     files: HashMap<String, std::sync::Arc<ReadFile>>,
+    /// The same paths, sorted: the next list when only hinted files changed.
+    listed: Vec<String>,
     /// Digest of every source file of the last load.
     digests: HashMap<String, String>,
     /// The history of the last load and the git state it was read at.
@@ -374,6 +376,10 @@ pub fn load_with(
     };
     state.history = Some(history.clone());
     state.files = read.into_iter().collect();
+    state.listed = files;
+    if !state.listed.is_sorted() {
+        state.listed.sort_unstable();
+    }
     state.digests = sources.iter().cloned().collect();
     let history = history.1;
     let by_id = documents
@@ -669,24 +675,29 @@ fn files_from_hints(
     }
     let croot = std::fs::canonicalize(root).ok()?;
     let rules = discover::Rules::new(&croot, config, opts.out_dir.as_deref());
-    let mut files: std::collections::BTreeSet<String> = state.files.keys().cloned().collect();
+    let mut files = state.listed.clone();
     for hint in &state.hints {
         let path = root.join(hint);
+        let at = files.binary_search(hint);
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => return None,
             // Links are listed too: the confined reader decides.
             Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {
-                if hint.ends_with(".md") && rules.skip(hint).is_none() {
-                    files.insert(hint.clone());
+                if let Err(at) = at {
+                    if hint.ends_with(".md") && rules.skip(hint).is_none() {
+                        files.insert(at, hint.clone());
+                    }
                 }
             }
             // Gone.
             _ => {
-                files.remove(hint);
+                if let Ok(at) = at {
+                    files.remove(at);
+                }
             }
         }
     }
-    Some(files.into_iter().collect())
+    Some(files)
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ pub fn render(
                     let html = render_page(tera, "audit/doc.html", &ctx, &format!("audit/{path}"))?;
                     Ok(Rendered {
                         bytes: html,
-                        extra: String::new(),
+                        extra: std::sync::Arc::from(""),
                     })
                 })?;
                 Ok((path, page.bytes))

@@ -16,11 +16,13 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 /// What a page rendering yields: the page, and text a later step needs from
-/// it (the staff site's search keywords).
+/// it (the staff site's search entry).
 #[derive(Clone)]
 pub struct Rendered {
     pub bytes: super::Bytes,
-    pub extra: String,
+    /// What else the page yields (a staff page's search entry); shared, as
+    /// every reuse hands out a copy.
+    pub extra: Arc<str>,
 }
 
 struct Entry {
@@ -223,7 +225,7 @@ impl Memo {
             })?;
             Ok(Rendered {
                 bytes: super::render_page(tera, name, &ctx, path)?,
-                extra: String::new(),
+                extra: Arc::from(""),
             })
         })
         .map(|r| r.bytes)
@@ -272,7 +274,7 @@ mod tests {
     fn page(text: &str) -> Result<Rendered, RenderError> {
         Ok(Rendered {
             bytes: text.as_bytes().to_vec().into(),
-            extra: String::new(),
+            extra: Arc::from(""),
         })
     }
 

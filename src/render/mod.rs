@@ -236,7 +236,7 @@ impl Pages<'_> {
             .page(path, key, || {
                 Ok(memo::Rendered {
                     bytes: render()?,
-                    extra: String::new(),
+                    extra: std::sync::Arc::from(""),
                 })
             })
             .map(|r| r.bytes)

@@ -39,6 +39,9 @@ struct Group {
     docs: Vec<Entry>,
 }
 
+/// A staff document's page, its search entry and its key.
+type StaffPage = (SiteFile, std::sync::Arc<str>, u64);
+
 #[derive(Serialize)]
 struct SearchEntry<'a> {
     title: &'a str,
@@ -155,7 +158,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
     // and which documents it may link to or must not name: the key covers
     // all of them.
     let epoch = memo::key_of(&(theme.key, source_digest(isms, "isms.toml"), signature(isms)));
-    let doc_pages: Vec<Result<(SiteFile, String, u64), RenderError>> = staff
+    let doc_pages: Vec<Result<StaffPage, RenderError>> = staff
         .par_iter()
         .map(|doc| {
             let history = history_key(isms, doc, &keep);
@@ -189,7 +192,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
                 let html = render_page(tera, "staff/doc.html", &ctx, &format!("staff/{path}"))?;
                 Ok(Rendered {
                     bytes: html,
-                    extra: search_entry(doc, keywords(&body))?,
+                    extra: search_entry(doc, keywords(&body))?.into(),
                 })
             })?;
             Ok(((path, page.bytes), page.extra, key))
@@ -221,7 +224,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
         script.push_str("];\n");
         Ok(Rendered {
             bytes: super::Bytes::new(script.into_bytes()),
-            extra: String::new(),
+            extra: std::sync::Arc::from(""),
         })
     })?;
     files.push(("search-index.js".into(), index.bytes));
