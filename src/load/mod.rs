@@ -82,7 +82,8 @@ pub struct LoadState {
     /// The same paths, sorted: the next list when only hinted files changed.
     listed: Vec<String>,
     /// Digest of every source file of the last load.
-    digests: HashMap<String, String>,
+    /// (path, digest), sorted by path.
+    digests: Vec<(String, String)>,
     /// The history of the last load and the git state it was read at.
     history: Option<(Option<history::GitState>, Arc<history::History>)>,
     /// The repository, kept open to ask about single paths (see
@@ -201,7 +202,10 @@ pub fn load_with(
     findings.extend(theme_findings(&confined, &config, key_line("theme")));
     let config = config;
 
-    let config_unchanged = state.digests.get("isms.toml") == Some(&sources[0].1);
+    let config_unchanged = state
+        .digests
+        .binary_search_by(|(p, _)| p.as_str().cmp("isms.toml"))
+        .is_ok_and(|at| state.digests[at].1 == sources[0].1);
     let files = crate::timing::step("load: discover", || {
         match files_from_hints(root, &config, opts, state, config_unchanged) {
             Some(files) => Ok(files),
@@ -349,17 +353,25 @@ pub fn load_with(
     // Duplicate ids: the first path keeps the id, the others are set aside
     // for DC004 (reported by the checks).
     documents.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let first: Vec<bool> = {
+        let mut taken: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        documents
+            .iter()
+            .map(|d| taken.insert(d.id.as_str()))
+            .collect()
+    };
     let (documents, duplicates): (Vec<_>, Vec<_>) = documents
         .into_iter()
-        .partition(|d| taken.insert(d.id.value.to_string()));
+        .zip(first)
+        .partition(|(_, first)| *first);
+    let documents: Vec<_> = documents.into_iter().map(|(d, _)| d).collect();
+    let duplicates: Vec<_> = duplicates.into_iter().map(|(d, _)| d).collect();
 
     // History, in one pass for all documents.
     let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
     sources.sort();
-    let changed: Vec<String> = changed_sources(&state.digests, &sources)
-        .chain(state.hints.drain(..))
-        .collect();
+    let mut changed = changed_sources(&state.digests, &sources);
+    changed.append(&mut state.hints);
     let history = match early_history {
         Some(history) => history?,
         None => crate::timing::step("load: git history", || {
@@ -380,7 +392,7 @@ pub fn load_with(
     if !state.listed.is_sorted() {
         state.listed.sort_unstable();
     }
-    state.digests = sources.iter().cloned().collect();
+    state.digests = sources.clone();
     let history = history.1;
     let by_id = documents
         .iter()
@@ -566,20 +578,40 @@ pub fn parse_file(rel: &str, bytes: &[u8]) -> Option<Parsed> {
 }
 
 /// Source paths added, removed or changed since the last load.
-fn changed_sources<'a>(
-    before: &'a HashMap<String, String>,
-    now: &'a [(String, String)],
-) -> impl Iterator<Item = String> + 'a {
-    let now_map: HashMap<&str, &str> = now.iter().map(|(p, d)| (p.as_str(), d.as_str())).collect();
-    let edited = now
-        .iter()
-        .filter(|(p, d)| before.get(p) != Some(d))
-        .map(|(p, _)| p.clone());
-    let removed = before
-        .keys()
-        .filter(move |p| !now_map.contains_key(p.as_str()))
-        .cloned();
-    edited.chain(removed)
+fn changed_sources(before: &[(String, String)], now: &[(String, String)]) -> Vec<String> {
+    // Both sorted by path: one merge finds edits, additions and removals.
+    let mut out = Vec::new();
+    let (mut b, mut n) = (before.iter().peekable(), now.iter().peekable());
+    loop {
+        match (b.peek(), n.peek()) {
+            (None, None) => return out,
+            (Some((path, _)), None) => {
+                out.push(path.clone());
+                b.next();
+            }
+            (None, Some((path, _))) => {
+                out.push(path.clone());
+                n.next();
+            }
+            (Some((bp, bd)), Some((np, nd))) => match bp.cmp(np) {
+                std::cmp::Ordering::Less => {
+                    out.push(bp.clone());
+                    b.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(np.clone());
+                    n.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if bd != nd {
+                        out.push(np.clone());
+                    }
+                    b.next();
+                    n.next();
+                }
+            },
+        }
+    }
 }
 
 /// The history of `doc_paths`: the previous one, brought up to date for the
@@ -703,6 +735,22 @@ fn files_from_hints(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_sources_are_the_edited_added_and_removed_paths() {
+        let list = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+            items
+                .iter()
+                .map(|(p, d)| (p.to_string(), d.to_string()))
+                .collect()
+        };
+        let before = list(&[("a.md", "1"), ("b.md", "2"), ("c.md", "3"), ("e.md", "5")]);
+        let now = list(&[("b.md", "2"), ("c.md", "9"), ("d.md", "4"), ("e.md", "5")]);
+        assert_eq!(changed_sources(&before, &now), ["a.md", "c.md", "d.md"]);
+        assert_eq!(changed_sources(&[], &now).len(), 4);
+        assert_eq!(changed_sources(&before, &[]).len(), 4);
+        assert!(changed_sources(&now, &now).is_empty());
+    }
 
     #[test]
     fn fingerprints_of_deep_or_huge_old_versions_are_refused_without_parsing() {
