@@ -13,7 +13,8 @@ use super::RenderError;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// What a page rendering yields: the page, and text a later step needs from
 /// it (the staff site's search entry).
@@ -28,8 +29,10 @@ pub struct Rendered {
 struct Entry {
     key: u64,
     value: Rendered,
-    /// The build that last used the entry; older entries are swept.
-    generation: u64,
+    /// The build that last used the entry; older entries are swept. Atomic
+    /// so that a reuse needs only the read lock: pages render on every
+    /// core, and most of them are reuses.
+    generation: AtomicU64,
 }
 
 /// Rendered pages by site path, with their input keys.
@@ -38,7 +41,7 @@ pub struct Memo {
     /// Off (the default), pages are rendered every time and not kept: a
     /// one-off build would only double its memory.
     enabled: bool,
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: RwLock<HashMap<String, Entry>>,
     generation: Mutex<u64>,
     /// The parsed theme and its key: parsing the templates takes longer than
     /// re-rendering a typical edit's pages.
@@ -104,8 +107,8 @@ impl Memo {
     /// documents), so the memo does not grow without bound.
     pub fn sweep(&self) {
         let generation = self.current();
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|_, e| e.generation == generation);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, e| e.generation.load(Ordering::Relaxed) == generation);
         }
     }
 
@@ -176,22 +179,22 @@ impl Memo {
             return render();
         }
         let generation = self.current();
-        if let Ok(mut entries) = self.entries.lock() {
-            if let Some(entry) = entries.get_mut(path).filter(|e| e.key == key) {
-                entry.generation = generation;
+        if let Ok(entries) = self.entries.read() {
+            if let Some(entry) = entries.get(path).filter(|e| e.key == key) {
+                entry.generation.store(generation, Ordering::Relaxed);
                 return Ok(entry.value.clone());
             }
         }
         let value = render()?;
         self.rendered
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.entries.write() {
             entries.insert(
                 path.to_string(),
                 Entry {
                     key,
                     value: value.clone(),
-                    generation,
+                    generation: AtomicU64::new(generation),
                 },
             );
         }
