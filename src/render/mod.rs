@@ -187,13 +187,22 @@ pub fn render_sites_with(
         // Hashed once: the findings page and two exports are keyed by it.
         findings_key: crate::diagnostics::finding::findings_key(findings),
     };
+    // The two sites share nothing but the model and the memo: side by side.
+    let (staff, audit) = rayon::join(
+        || {
+            crate::timing::step("render: staff site", || {
+                staff::render(isms, &pages, as_of(summary))
+            })
+        },
+        || {
+            crate::timing::step("render: audit index", || {
+                audit::render(isms, summary, findings, &pages)
+            })
+        },
+    );
     let mut sites = Sites {
-        staff: crate::timing::step("render: staff site", || {
-            staff::render(isms, &pages, as_of(summary))
-        })?,
-        audit: crate::timing::step("render: audit index", || {
-            audit::render(isms, summary, findings, &pages)
-        })?,
+        staff: staff?,
+        audit: audit?,
         top: Vec::new(),
     };
     exports::seal(isms, summary, &mut sites.audit, memo)?;
