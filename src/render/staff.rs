@@ -370,16 +370,22 @@ impl StaffFilter {
     /// head commit with the number of commits, and whether the clone is
     /// shallow, fix every commit subject).
     fn of(isms: &Isms, memo: &memo::Memo) -> std::sync::Arc<StaffFilter> {
-        let names = hidden_names(isms);
+        // The names are made from the hidden documents' ids, titles and
+        // paths: those key the filter, and the names are made only when
+        // the key changes.
+        let mut hidden_docs = std::collections::hash_map::DefaultHasher::new();
+        for d in isms.documents.iter().filter(|d| !isms.on_staff_site(d)) {
+            (d.id.as_str(), &d.title, &d.path).hash(&mut hidden_docs);
+        }
         let history = &isms.history;
         let key = memo::key_of(&(
-            &names,
+            hidden_docs.finish(),
             &history.head,
             history.commits.len(),
             history.shallow,
         ));
         memo.staff_filter(key, || {
-            let hidden = HiddenNames::from_names(names);
+            let hidden = HiddenNames::from_names(hidden_names(isms));
             let naming_hidden = subjects_naming_hidden(isms, &hidden);
             StaffFilter {
                 hidden,
