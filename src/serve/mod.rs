@@ -250,7 +250,11 @@ impl Session {
         // only when nothing else holds it.
         let mut checked = checked;
         drop(std::mem::take(&mut checked.isms.history));
-        std::thread::spawn(move || drop(checked));
+        // If no thread can be started, the closure, and the model with it,
+        // is dropped here instead.
+        let _ = std::thread::Builder::new()
+            .name("free-model".into())
+            .spawn(move || drop(checked));
     }
 
     /// A render error as the overlay shows it: with the file it names,
