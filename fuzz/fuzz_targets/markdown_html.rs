@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         Some(Ok(split)) => split.body,
         _ => text,
     };
-    let anchors = isms::model::body::outline(body, 1).anchors;
+    let anchors = isms::model::body::outline(body, 1, "policies/fuzzed.md").anchors;
     // The worst case: every destination kept as written.
     check(
         body,
