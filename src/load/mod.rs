@@ -81,8 +81,8 @@ pub struct LoadState {
     files: HashMap<String, std::sync::Arc<ReadFile>>,
     /// The same paths, sorted: the next list when only hinted files changed.
     listed: Vec<String>,
-    /// Digest of every source file of the last load.
-    /// (path, digest), sorted by path.
+    /// Digest of every source file of the last load, as (path, digest)
+    /// sorted by path.
     digests: Vec<(String, String)>,
     /// The history of the last load and the git state it was read at.
     history: Option<(Option<history::GitState>, Arc<history::History>)>,
@@ -634,7 +634,8 @@ fn read_or_refresh_history(
         (repo.as_ref(), &state, previous)
     {
         if *now == was && doc_paths.iter().all(|p| shared.docs.contains_key(p)) {
-            // The last load's model is gone by now: no copy is made.
+            // No copy is made unless the last load's model is still alive
+            // (`isms serve` frees it before the next load).
             let history = Arc::make_mut(&mut shared);
             history::refresh_worktree(history, open, changed);
             let keep: std::collections::HashSet<&String> = doc_paths.iter().collect();
