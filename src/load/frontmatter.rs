@@ -82,20 +82,7 @@ pub fn body_hash(body: &str) -> [u8; 32] {
     Sha256::digest(normalise_body(body).as_bytes()).into()
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 15)] as char);
-    }
-    s
-}
-
-/// sha256 hex of raw bytes (manifest checksums).
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+pub use crate::model::digest::{hex, sha256_hex};
 
 #[cfg(test)]
 mod tests {

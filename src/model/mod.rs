@@ -10,6 +10,7 @@ pub mod clauses;
 pub mod config;
 pub mod confined;
 pub mod cycle;
+pub mod digest;
 pub mod document;
 pub mod evidence;
 pub mod history;

@@ -71,7 +71,6 @@ impl Memo {
     /// while `path` holds the same bytes (a page or export the memo
     /// reused).
     pub fn sha256_hex(&self, path: &str, bytes: &super::Bytes) -> String {
-        use sha2::{Digest, Sha256};
         if self.enabled {
             if let Ok(digests) = self.digests.lock() {
                 if let Some((_, hex)) = digests.get(path).filter(|(b, _)| Arc::ptr_eq(b, bytes)) {
@@ -79,14 +78,7 @@ impl Memo {
                 }
             }
         }
-        let hex =
-            Sha256::digest(bytes.as_slice())
-                .iter()
-                .fold(String::with_capacity(64), |mut s, b| {
-                    use std::fmt::Write;
-                    let _ = write!(s, "{b:02x}");
-                    s
-                });
+        let hex = crate::model::digest::sha256_hex(bytes);
         if self.enabled {
             if let Ok(mut digests) = self.digests.lock() {
                 digests.insert(path.to_string(), (Arc::clone(bytes), hex.clone()));
