@@ -63,14 +63,11 @@ pub fn run_all(ctx: &Context) -> Vec<Finding> {
     use rayon::prelude::*;
     FAMILIES
         .par_iter()
-        .map(|(name, check)| {
+        .flat_map_iter(|(name, check)| {
             let mut out = Vec::new();
             crate::timing::step(name, || check(ctx, &mut out));
             out
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
         .collect()
 }
 

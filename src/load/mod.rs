@@ -360,12 +360,11 @@ pub fn load_with(
             .map(|d| taken.insert(d.id.as_str()))
             .collect()
     };
+    // `partition` asks about the documents in order, as `first` lists them.
+    let mut first = first.into_iter();
     let (documents, duplicates): (Vec<_>, Vec<_>) = documents
         .into_iter()
-        .zip(first)
-        .partition(|(_, first)| *first);
-    let documents: Vec<_> = documents.into_iter().map(|(d, _)| d).collect();
-    let duplicates: Vec<_> = duplicates.into_iter().map(|(d, _)| d).collect();
+        .partition(|_| first.next().unwrap_or(true));
 
     // History, in one pass for all documents.
     let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();

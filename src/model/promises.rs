@@ -211,9 +211,8 @@ pub fn promises_in(line: &str) -> Vec<Promise> {
     let Some(starts) = starts() else {
         return scan(line);
     };
-    let lower = lowered(line);
     if !line.is_ascii() {
-        return if starts.is_match(lower.as_ref()) {
+        return if starts.is_match(lowered(line).as_ref()) {
             scan(line)
         } else {
             Vec::new()

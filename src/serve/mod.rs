@@ -133,13 +133,7 @@ struct Session {
 type FindingKey = u64;
 
 fn finding_key(f: &Finding) -> FindingKey {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one((
-        f.rule.code,
-        &f.path,
-        f.line,
-        &f.message,
-    ))
+    crate::render::memo::key_of(&(f.rule.code, &f.path, f.line, &f.message))
 }
 
 impl Session {
