@@ -524,3 +524,66 @@ fn acknowledge_documents_say_how_to_confirm() {
         "{stdout}{stderr}"
     );
 }
+
+/// The `.pdf` files of the typeset-volume cache inside the git directory.
+#[cfg(feature = "pdf")]
+fn cached_volumes(repo: &git2::Repository) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(repo.path().join("isms/pdf"))
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".pdf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[cfg(feature = "pdf")]
+#[test]
+fn a_second_build_reuses_the_typeset_pack_and_a_new_commit_replaces_it() {
+    let (dir, root, repo) = example_repo();
+    let root_arg = root.to_str().expect("utf-8");
+    let (code, _, stderr) = isms(&["check", root_arg, "--as-of", AS_OF]);
+    assert!(code == 0 || code == 1, "check failed ({code}): {stderr}");
+    assert!(cached_volumes(&repo).is_empty(), "check typesets nothing");
+
+    let out = dir.path().join("out");
+    let pdf = out.join("audit/exports/audit-pack.pdf");
+    build(&root, &out);
+    let first = fs::read(&pdf).expect("pdf");
+    let kept = cached_volumes(&repo);
+    assert_eq!(kept.len(), 1, "one volume kept: {kept:?}");
+    let cached = fs::read(repo.path().join("isms/pdf").join(&kept[0])).expect("cached");
+    assert!(cached == first, "the cache holds the published pack");
+
+    // The same commit again: the same bytes, from the cache.
+    fs::remove_dir_all(&out).expect("remove out");
+    build(&root, &out);
+    assert!(
+        fs::read(&pdf).expect("pdf") == first,
+        "a reused pack differs"
+    );
+    assert_eq!(cached_volumes(&repo), kept);
+
+    // A new commit names itself on the cover: a new pack, the old one gone.
+    let policy = root.join("policies/acceptable-use.md");
+    let text = fs::read_to_string(&policy).expect("read");
+    fs::write(&policy, format!("{text}\nOne more line.\n")).expect("write");
+    commit_all(&repo, "Edit a policy", 1);
+    build(&root, &out);
+    let third = fs::read(&pdf).expect("pdf");
+    assert!(third != first, "a new commit gives a new pack");
+    let now = cached_volumes(&repo);
+    assert_eq!(now.len(), 1, "only this build's volume is kept: {now:?}");
+    assert_ne!(now, kept);
+
+    // Deleting the cache changes nothing but the time.
+    fs::remove_dir_all(repo.path().join("isms/pdf")).expect("remove cache");
+    build(&root, &out);
+    assert!(
+        fs::read(&pdf).expect("pdf") == third,
+        "cache and typesetter disagree"
+    );
+}

@@ -10,6 +10,7 @@ use crate::diagnostics::finding::Severity;
 use crate::load::LoadOptions;
 use crate::model::ids::Date;
 use crate::pipeline::run_checks;
+use crate::render::pdf_cache::{DirPdfCache, NoPdfCache, PdfCache};
 use crate::render::{self, write};
 
 /// Builds `root` into `out` (default `root/public`); returns the exit code.
@@ -39,7 +40,17 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     if code == EXIT_UNUSABLE {
         return code;
     }
-    let sites = match render::render_build(&checked.isms, &checked.summary, &checked.findings) {
+    // Typeset audit-pack volumes are kept beside the history cache.
+    let pdf_cache: Box<dyn PdfCache> = match crate::load::history::cache_dir(root) {
+        Some(dir) => Box::new(DirPdfCache::new(dir.join("pdf"))),
+        None => Box::new(NoPdfCache),
+    };
+    let sites = match render::render_build(
+        &checked.isms,
+        &checked.summary,
+        &checked.findings,
+        pdf_cache.as_ref(),
+    ) {
         Ok(sites) => sites,
         Err(message) => {
             eprintln!("error: {message}");
@@ -53,7 +64,10 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
         eprintln!("{note}");
     }
     match crate::timing::step("write", || write::write_sites(&out, &sites)) {
-        Ok(()) => code,
+        Ok(()) => {
+            pdf_cache.prune();
+            code
+        }
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_UNUSABLE

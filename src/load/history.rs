@@ -295,6 +295,16 @@ fn normalise_doc_path(path: &str) -> String {
     rest.to_string()
 }
 
+/// The folder inside the git directory of the repository holding
+/// `isms_root` where derived data may be kept between runs (the history
+/// cache, typeset PDF volumes): safe to delete, never seen by `git clean`.
+/// `None` outside a git repository.
+pub fn cache_dir(isms_root: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(isms_root).ok()?;
+    let repo = gix::discover(&absolute).ok()?;
+    Some(repo.git_dir().join("isms"))
+}
+
 /// The ISMS root relative to the repository's work tree.
 fn root_prefix(repo: &gix::Repository, isms_root: &Path) -> Result<String, HistoryError> {
     let not_repo = |reason: String| HistoryError::NotARepository {

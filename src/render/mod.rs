@@ -20,6 +20,7 @@ mod pack_views;
 pub mod packs;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod pdf_cache;
 pub mod register;
 pub mod soa;
 pub mod staff;
@@ -139,11 +140,13 @@ pub fn render_sites(
 
 /// Renders everything `isms build` publishes: both sites, the audit pack
 /// PDF in the audit index (where the build has the `pdf` feature), typeset
-/// in parallel with the sites, and the audit index as one archive.
+/// in parallel with the sites with its unchanged volumes taken from
+/// `pdf_cache`, and the audit index as one archive.
 pub fn render_build(
     isms: &Isms,
     summary: &crate::report::Summary,
     findings: &[crate::diagnostics::finding::Finding],
+    pdf_cache: &dyn pdf_cache::PdfCache,
 ) -> Result<Sites, RenderError> {
     #[cfg(feature = "pdf")]
     let mut sites = {
@@ -151,7 +154,7 @@ pub fn render_build(
             || render_sites(isms, summary, findings),
             || {
                 crate::timing::step("render: audit pack PDF", || {
-                    pdf::render(isms, summary, findings, as_of(summary))
+                    pdf::render(isms, summary, findings, as_of(summary), pdf_cache)
                 })
             },
         );
@@ -163,7 +166,10 @@ pub fn render_build(
         sites
     };
     #[cfg(not(feature = "pdf"))]
-    let mut sites = render_sites(isms, summary, findings)?;
+    let mut sites = {
+        let _ = pdf_cache;
+        render_sites(isms, summary, findings)?
+    };
     let zip = crate::timing::step("render: audit index zip", || {
         archive::audit_zip(&sites.audit, as_of(summary))
     })?;

@@ -21,6 +21,7 @@ mod world;
 use serde::Serialize;
 
 use self::content::{Block, Inline, Target};
+use super::pdf_cache::PdfCache;
 use super::{history_rows, meta_items, register, soa, HistoryRow, RenderError};
 use crate::diagnostics::finding::Finding;
 use crate::model::document::Document;
@@ -52,9 +53,33 @@ pub fn volume_path(number: usize) -> String {
 /// The template, embedded so the binary works from anywhere.
 const TEMPLATE: &str = include_str!("../../../themes/default/pdf/audit-pack.typ");
 
-/// Everything the template shows, as data.
+/// Everything the template shows, as data: one volume's view of a
+/// [`Contents`].
 #[derive(Serialize)]
 struct Pack<'a> {
+    title: &'a str,
+    organisation: &'a str,
+    date: &'a DateParts,
+    as_of: &'a str,
+    commit: Option<&'a str>,
+    dirty: bool,
+    tool_version: &'a str,
+    scope: Option<&'a str>,
+    verdict: &'a Verdict<'a>,
+    soa_header: [&'static str; 6],
+    soa: &'a [Row],
+    register: &'a [Row],
+    findings: &'a [Row],
+    documents: &'a [DocPack],
+    /// Set when the pack comes in more than one volume.
+    volume: Option<Volume>,
+}
+
+/// A table row: cells of inline runs.
+type Row = Vec<Vec<Inline>>;
+
+/// Everything the pack holds, made once and shown by every volume in part.
+struct Contents<'a> {
     title: String,
     organisation: &'a str,
     date: DateParts,
@@ -64,13 +89,46 @@ struct Pack<'a> {
     tool_version: &'a str,
     scope: Option<String>,
     verdict: Verdict<'a>,
-    soa_header: [&'static str; 6],
-    soa: Vec<Vec<Vec<Inline>>>,
-    register: Vec<Vec<Vec<Inline>>>,
-    findings: Vec<Vec<Vec<Inline>>>,
+    soa: Vec<Row>,
+    register: Vec<Row>,
+    findings: Vec<Row>,
     documents: Vec<DocPack>,
-    /// Set when the pack comes in more than one volume.
-    volume: Option<Volume>,
+}
+
+impl Contents<'_> {
+    /// The view of one volume: `documents`, and the tables when `tables`.
+    fn view<'v>(
+        &'v self,
+        documents: &'v [DocPack],
+        tables: bool,
+        volume: Option<Volume>,
+    ) -> Pack<'v> {
+        let table = |rows: &'v [Row]| if tables { rows } else { &[] };
+        Pack {
+            title: &self.title,
+            organisation: self.organisation,
+            date: &self.date,
+            as_of: self.as_of,
+            commit: self.commit,
+            dirty: self.dirty,
+            tool_version: self.tool_version,
+            scope: self.scope.as_deref(),
+            verdict: &self.verdict,
+            soa_header: [
+                "Control",
+                "Title",
+                "Applicable",
+                "Status",
+                "Justification",
+                "Implemented by",
+            ],
+            soa: table(&self.soa),
+            register: table(&self.register),
+            findings: table(&self.findings),
+            documents,
+            volume,
+        }
+    }
 }
 
 /// Which part of a pack in volumes one file is.
@@ -136,13 +194,15 @@ fn in_pack(doc: &Document) -> bool {
 
 /// Renders the audit pack: one file, or volumes of at most
 /// [`VOLUME_DOCUMENTS`] documents, as `(path in the audit index, bytes)`.
+/// A volume whose input `cache` has seen is taken from it.
 pub fn render(
     isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
     as_of: Date,
+    cache: &dyn PdfCache,
 ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-    render_in_volumes(isms, summary, findings, as_of, VOLUME_DOCUMENTS)
+    render_in_volumes(isms, summary, findings, as_of, VOLUME_DOCUMENTS, cache)
 }
 
 /// [`render`] with at most `per_volume` documents in each file.
@@ -152,19 +212,18 @@ fn render_in_volumes(
     findings: &[Finding],
     as_of: Date,
     per_volume: usize,
+    cache: &dyn PdfCache,
 ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-    let per_volume = per_volume.max(1);
-    let mut pack = pack(isms, summary, findings, as_of);
+    let contents = contents(isms, summary, findings, as_of);
     let ident = format!(
         "isms audit pack {} {} {}",
         isms.config.organisation,
         summary.commit.as_deref().unwrap_or("no commit"),
         summary.as_of
     );
-    let mut documents = std::mem::take(&mut pack.documents).into_iter().peekable();
-    let mut chunks: Vec<Vec<DocPack>> = Vec::new();
-    while documents.peek().is_some() || chunks.is_empty() {
-        chunks.push(documents.by_ref().take(per_volume).collect());
+    let mut chunks: Vec<&[DocPack]> = contents.documents.chunks(per_volume.max(1)).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
     }
     let count = chunks.len();
     let files: Vec<VolumeFile> = chunks
@@ -178,33 +237,62 @@ fn render_in_volumes(
             last: docs.last().map(|d| d.id.clone()).unwrap_or_default(),
         })
         .collect();
-    let mut out = Vec::with_capacity(count);
-    for (i, docs) in chunks.into_iter().enumerate() {
+    let volume = |i: usize| -> Result<Vec<u8>, RenderError> {
         let number = i + 1;
-        let path = volume_path(number);
+        let docs = chunks[i];
         // A pack of one file has no volume: it is what it always was.
-        pack.volume = (count > 1).then(|| Volume {
+        let volume = (count > 1).then(|| Volume {
             number,
             count,
             files: files.clone(),
             labels: docs.iter().map(|d| (d.label.clone(), true)).collect(),
         });
-        pack.documents = docs;
-        if number == 2 {
-            // Later volumes show only their documents: the tables are in
-            // the first.
-            pack.soa.clear();
-            pack.register.clear();
-            pack.findings.clear();
-        }
-        let data = serde_json::to_vec(&pack).map_err(|e| RenderError::export(&path, e))?;
-        let ident = match pack.volume {
+        // Later volumes show only their documents: the tables are in the
+        // first.
+        let view = contents.view(docs, number == 1, volume);
+        let path = volume_path(number);
+        let data = serde_json::to_vec(&view).map_err(|e| RenderError::export(&path, e))?;
+        let ident = match view.volume {
             Some(_) => format!("{ident} volume {number}"),
             None => ident.clone(),
         };
-        out.push((path.clone(), typeset(data, as_of, &ident, &path)?));
+        let key = input_key(&data, as_of, &ident);
+        if let Some(pdf) = cache.get(&key) {
+            return Ok(pdf);
+        }
+        let pdf = typeset(data, as_of, &ident, &path)?;
+        cache.put(&key, &pdf);
+        Ok(pdf)
+    };
+    // One after the other: Typst lays out a volume on several cores
+    // already, and two volumes at once took 60% more processor time (they
+    // compete for its caches) for no shorter build.
+    (0..count)
+        .map(|i| Ok((volume_path(i + 1), volume(i)?)))
+        .collect()
+}
+
+/// Bumped when something that shapes a volume's bytes changes outside its
+/// input: the typesetter (checked against `Cargo.lock` by a test), the
+/// fonts, or how the PDF is written.
+const TYPESETTER: &str = "typst 0.14.2; pack 1";
+
+/// The cache key of a volume: a digest of everything its bytes follow from.
+fn input_key(data: &[u8], as_of: Date, ident: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [
+        TYPESETTER.as_bytes(),
+        TEMPLATE.as_bytes(),
+        ident.as_bytes(),
+        fmt_date(as_of).as_bytes(),
+    ] {
+        // Each part with its length, so that no two inputs run together.
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
     }
-    Ok(out)
+    hasher.update(data);
+    crate::model::digest::hex(&hasher.finalize())
 }
 
 fn typeset(data: Vec<u8>, as_of: Date, ident: &str, path: &str) -> Result<Vec<u8>, RenderError> {
@@ -241,7 +329,12 @@ fn doc_refs(isms: &Isms, ids: &str) -> Vec<Inline> {
     out
 }
 
-fn pack<'a>(isms: &'a Isms, summary: &'a Summary, findings: &[Finding], as_of: Date) -> Pack<'a> {
+fn contents<'a>(
+    isms: &'a Isms,
+    summary: &'a Summary,
+    findings: &[Finding],
+    as_of: Date,
+) -> Contents<'a> {
     use chrono::Datelike;
     let organisation = isms.config.organisation.as_str();
     let scope = isms
@@ -306,7 +399,7 @@ fn pack<'a>(isms: &'a Isms, summary: &'a Summary, findings: &[Finding], as_of: D
         .filter(|d| in_pack(d))
         .map(|d| doc_pack(isms, d))
         .collect();
-    Pack {
+    Contents {
         title: format!("Audit pack: {}", isms.config.site_title()),
         organisation,
         date: DateParts {
@@ -334,19 +427,10 @@ fn pack<'a>(isms: &'a Isms, summary: &'a Summary, findings: &[Finding], as_of: D
                 summary.counts.observation,
             ],
         },
-        soa_header: [
-            "Control",
-            "Title",
-            "Applicable",
-            "Status",
-            "Justification",
-            "Implemented by",
-        ],
         soa,
         register,
         findings,
         documents,
-        volume: None,
     }
 }
 
@@ -403,6 +487,33 @@ mod tests {
     use super::*;
     use crate::model::document::DocType;
     use crate::model::testing::{d, doc, isms};
+    use crate::render::pdf_cache::NoPdfCache;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// A cache in memory that counts what it was asked.
+    #[derive(Default)]
+    struct Counting {
+        kept: Mutex<HashMap<String, Vec<u8>>>,
+        hits: Mutex<Vec<String>>,
+    }
+
+    impl PdfCache for Counting {
+        fn get(&self, key: &str) -> Option<Vec<u8>> {
+            let found = self.kept.lock().expect("lock").get(key).cloned();
+            if found.is_some() {
+                self.hits.lock().expect("lock").push(key.to_string());
+            }
+            found
+        }
+
+        fn put(&self, key: &str, pdf: &[u8]) {
+            self.kept
+                .lock()
+                .expect("lock")
+                .insert(key.to_string(), pdf.to_vec());
+        }
+    }
 
     /// Five approved policies, the first linking to the last.
     fn five() -> Isms {
@@ -419,7 +530,8 @@ mod tests {
 
     #[test]
     fn a_pack_within_the_volume_size_is_one_file() {
-        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 5).expect("pack");
+        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 5, &NoPdfCache)
+            .expect("pack");
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["exports/audit-pack.pdf"]);
         assert!(files[0].1.starts_with(b"%PDF-"));
@@ -427,7 +539,8 @@ mod tests {
 
     #[test]
     fn a_larger_pack_comes_in_volumes_of_whole_documents() {
-        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2).expect("pack");
+        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2, &NoPdfCache)
+            .expect("pack");
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -441,7 +554,8 @@ mod tests {
             assert!(bytes.starts_with(b"%PDF-"), "{path}");
         }
         // The same input gives the same bytes, volume by volume.
-        let again = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2).expect("pack");
+        let again = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2, &NoPdfCache)
+            .expect("pack");
         assert!(files == again, "volumes differ between runs");
     }
 
@@ -449,5 +563,68 @@ mod tests {
     fn volume_paths_keep_the_first_at_the_contract_path() {
         assert_eq!(volume_path(1), PATH);
         assert_eq!(volume_path(2), "exports/audit-pack-2.pdf");
+    }
+
+    #[test]
+    fn unchanged_volumes_come_from_the_cache_with_the_same_bytes() {
+        let cache = Counting::default();
+        let as_of = d("2027-02-15");
+        let first = render_in_volumes(&five(), &summary(), &[], as_of, 2, &cache).expect("pack");
+        assert!(cache.hits.lock().expect("lock").is_empty());
+        assert_eq!(cache.kept.lock().expect("lock").len(), 3);
+
+        let again = render_in_volumes(&five(), &summary(), &[], as_of, 2, &cache).expect("pack");
+        assert!(first == again, "a cached volume differs from a typeset one");
+        assert_eq!(
+            cache.hits.lock().expect("lock").len(),
+            3,
+            "every volume reused"
+        );
+
+        // POL-4's text changes: its volume (the second) is typeset again,
+        // and so is the first, whose register lists every document; the
+        // third is reused.
+        cache.hits.lock().expect("lock").clear();
+        let mut changed = five();
+        let pol4 = changed
+            .documents
+            .iter_mut()
+            .find(|d| d.id.as_str() == "POL-4")
+            .expect("POL-4");
+        std::sync::Arc::make_mut(pol4).title = "Renamed".into();
+        let fresh =
+            render_in_volumes(&changed, &summary(), &[], as_of, 2, &NoPdfCache).expect("pack");
+        let cached = render_in_volumes(&changed, &summary(), &[], as_of, 2, &cache).expect("pack");
+        assert!(fresh == cached, "the cache changed the output");
+        assert_eq!(
+            cache.hits.lock().expect("lock").len(),
+            1,
+            "only the third reused"
+        );
+
+        // Another as-of date is another input for every volume.
+        cache.hits.lock().expect("lock").clear();
+        render_in_volumes(&five(), &summary(), &[], d("2027-02-16"), 2, &cache).expect("pack");
+        assert!(cache.hits.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn the_cache_key_names_the_typesetter_in_the_lock_file() {
+        let lock = include_str!("../../../Cargo.lock");
+        let version = lock
+            .split("[[package]]")
+            .find_map(|p| {
+                let mut lines = p.trim().lines();
+                if lines.next()? != "name = \"typst\"" {
+                    return None;
+                }
+                let version = lines.next()?.strip_prefix("version = ")?;
+                Some(version.trim_matches('"').to_string())
+            })
+            .expect("typst in Cargo.lock");
+        assert!(
+            TYPESETTER.starts_with(&format!("typst {version};")),
+            "Typst is now {version}: update TYPESETTER so that volumes typeset by the old one are not reused"
+        );
     }
 }
