@@ -70,7 +70,7 @@ pub struct Finding {
 /// exports built from the findings are reused while it holds.
 pub fn findings_key(findings: &[Finding]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = crate::model::digest::key_hasher();
     findings.len().hash(&mut hasher);
     for f in findings {
         (

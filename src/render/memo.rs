@@ -10,7 +10,6 @@
 //! the code that builds the page's context, so that the two change together.
 
 use super::RenderError;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -209,7 +208,7 @@ impl Memo {
             return super::render_page(tera, name, &ctx, path);
         }
         let value = ctx.into_json();
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = crate::model::digest::key_hasher();
         (theme_key, name).hash(&mut hasher);
         hash_json(&value, &mut hasher);
         self.page(path, hasher.finish(), || {
@@ -229,7 +228,7 @@ impl Memo {
 
 /// Feeds a JSON value into `hasher`, structure included (so `["a", "b"]`
 /// and `["ab"]` differ). Object keys come in sorted order.
-fn hash_json(value: &serde_json::Value, hasher: &mut DefaultHasher) {
+fn hash_json(value: &serde_json::Value, hasher: &mut crate::model::digest::KeyHasher) {
     use serde_json::Value;
     match value {
         Value::Null => 0u8.hash(hasher),
@@ -254,10 +253,10 @@ fn hash_json(value: &serde_json::Value, hasher: &mut DefaultHasher) {
     }
 }
 
-/// A stable 64-bit hash of `value` (SipHash with fixed keys: the same input
-/// gives the same key in every run).
+/// A stable 64-bit hash of `value` (see [`crate::model::digest::KeyHasher`]:
+/// the same input gives the same key in every run).
 pub fn key_of<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = crate::model::digest::key_hasher();
     value.hash(&mut hasher);
     hasher.finish()
 }
@@ -340,7 +339,7 @@ mod tests {
     #[test]
     fn json_hashes_see_structure() {
         let key = |v: serde_json::Value| {
-            let mut h = DefaultHasher::new();
+            let mut h = crate::model::digest::key_hasher();
             hash_json(&v, &mut h);
             h.finish()
         };

@@ -640,7 +640,7 @@ pub(crate) fn history_rows(
 /// Cheap enough to compute for every page on every rebuild.
 pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(usize) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = crate::model::digest::key_hasher();
     (&isms.history.head, isms.history.commits.len()).hash(&mut hasher);
     for (position, _) in kept_commits(isms, doc, keep) {
         position.hash(&mut hasher);

@@ -201,7 +201,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
     let mut entries = Vec::with_capacity(doc_pages.len());
     // The search index is made of each staff page's entry, kept with the
     // page (so fixed by its key): one edit re-serialises one entry.
-    let mut index_key = std::collections::hash_map::DefaultHasher::new();
+    let mut index_key = crate::model::digest::key_hasher();
     for page in doc_pages {
         let (file, entry, key) = page?;
         // The page's path and key fix its entry.
@@ -319,7 +319,7 @@ fn changed_since(isms: &Isms, staff: &[&Document]) -> Vec<ChangedEntry> {
 /// are on the staff site, and the names of those that are not (commit
 /// subjects naming them are left out).
 fn signature(isms: &Isms) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = crate::model::digest::key_hasher();
     for d in &isms.documents {
         let visible = isms.on_staff_site(d);
         (d.id.as_str(), &d.path, visible).hash(&mut hasher);
@@ -373,7 +373,7 @@ impl StaffFilter {
         // The names are made from the hidden documents' ids, titles and
         // paths: those key the filter, and the names are made only when
         // the key changes.
-        let mut hidden_docs = std::collections::hash_map::DefaultHasher::new();
+        let mut hidden_docs = crate::model::digest::key_hasher();
         for d in isms.documents.iter().filter(|d| !isms.on_staff_site(d)) {
             (d.id.as_str(), &d.title, &d.path).hash(&mut hidden_docs);
         }
