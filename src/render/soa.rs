@@ -108,11 +108,22 @@ fn plain(text: impl Into<String>) -> Cell {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Appends `s` to `out`, escaped for HTML text and attribute values.
+/// One pass: the SoA links every implementing document of every control,
+/// which at thousands of documents makes this the page's main cost.
+fn push_escaped(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(at) = rest.find(['&', '<', '>', '"']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => "&quot;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Links to documents, already escaped, for a `html` cell.
@@ -125,18 +136,19 @@ fn links(docs: &[&Document]) -> Cell {
             html: None,
         };
     }
-    let html = docs
-        .iter()
-        .map(|d| {
-            format!(
-                "<a href=\"docs/{}\">{} <span class=\"muted\">{}</span></a>",
-                escape(&doc_page(d)),
-                escape(d.id.as_str()),
-                escape(&d.title)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("<br>");
+    let mut html = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            html.push_str("<br>");
+        }
+        html.push_str("<a href=\"docs/");
+        push_escaped(&mut html, &doc_page(d));
+        html.push_str("\">");
+        push_escaped(&mut html, d.id.as_str());
+        html.push_str(" <span class=\"muted\">");
+        push_escaped(&mut html, &d.title);
+        html.push_str("</span></a>");
+    }
     Cell {
         text: None,
         href: None,
@@ -151,18 +163,19 @@ fn dated_links(records: &[Evidence], none: &str) -> Cell {
     if records.is_empty() {
         return plain(none);
     }
-    let html = records
-        .iter()
-        .map(|e| {
-            format!(
-                "<a href=\"docs/{}\">{}</a> <span class=\"muted\">{}</span>",
-                escape(&doc_page(e.record)),
-                escape(e.record.id.as_str()),
-                crate::model::ids::fmt_date(e.date)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("<br>");
+    let mut html = String::new();
+    for (i, e) in records.iter().enumerate() {
+        if i > 0 {
+            html.push_str("<br>");
+        }
+        html.push_str("<a href=\"docs/");
+        push_escaped(&mut html, &doc_page(e.record));
+        html.push_str("\">");
+        push_escaped(&mut html, e.record.id.as_str());
+        html.push_str("</a> <span class=\"muted\">");
+        html.push_str(&crate::model::ids::fmt_date(e.date));
+        html.push_str("</span>");
+    }
     Cell {
         text: None,
         href: None,
@@ -377,7 +390,18 @@ fn soa_csv(rows: &[ControlRow]) -> Result<Vec<u8>, RenderError> {
 
 #[cfg(test)]
 mod tests {
-    use super::neutralise;
+    use super::{neutralise, push_escaped};
+
+    #[test]
+    fn link_text_is_escaped_in_one_pass() {
+        let mut out = String::from("x:");
+        push_escaped(&mut out, r#"R&D <"lab"> ünïcode"#);
+        assert_eq!(out, "x:R&amp;D &lt;&quot;lab&quot;&gt; ünïcode");
+        let mut plain = String::new();
+        push_escaped(&mut plain, "");
+        push_escaped(&mut plain, "&&");
+        assert_eq!(plain, "&amp;&amp;");
+    }
 
     #[test]
     fn formulas_are_neutralised() {
