@@ -49,33 +49,35 @@ impl Serialize for Approval {
 /// The newest commit that changed a document's body (front-matter-only
 /// commits, such as an approval, are not content changes).
 #[derive(Debug, Serialize, Hash)]
-pub(crate) struct LastChange {
-    pub commit: String,
+pub(crate) struct LastChange<'a> {
+    pub commit: &'a str,
     /// The commit id as `git log --oneline` abbreviates it.
     pub short: String,
     /// The author's own calendar date, as on the document's history.
     pub date: String,
-    pub author: String,
+    pub author: &'a str,
 }
 
+/// One document's row, borrowing its text from the model: the register is
+/// made again on every `serve` rebuild, for every document.
 #[derive(Debug, Serialize, Hash)]
-pub(crate) struct RegisterRow {
-    pub id: String,
+pub(crate) struct RegisterRow<'a> {
+    pub id: &'a str,
     /// The document's page, relative to the audit site root.
     pub href: String,
-    pub title: String,
+    pub title: &'a str,
     pub doc_type: &'static str,
-    pub version: Option<String>,
+    pub version: Option<&'a str>,
     pub status: Option<&'static str>,
-    pub owner: String,
-    pub approved_by: Option<String>,
+    pub owner: &'a str,
+    pub approved_by: Option<&'a str>,
     pub approved_on: Option<String>,
     pub next_review: Option<String>,
     pub classification: &'static str,
     pub audience: Vec<&'static str>,
     pub staff_site: bool,
-    pub path: String,
-    pub last_change: Option<LastChange>,
+    pub path: &'a str,
+    pub last_change: Option<LastChange<'a>>,
     pub approval: Approval,
     /// How git evidences the current approval, when `approval_evidence`
     /// asks for more than the front matter.
@@ -104,7 +106,7 @@ pub(crate) const CSV_HEADER: [&str; 17] = [
 ];
 
 /// One row per document, in the model's (path) order, made on every core.
-pub(crate) fn rows(isms: &Isms, findings: &[Finding]) -> Vec<RegisterRow> {
+pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<'a>> {
     let codes = codes_by_document(findings);
     let history_lost = findings
         .iter()
@@ -115,20 +117,20 @@ pub(crate) fn rows(isms: &Isms, findings: &[Finding]) -> Vec<RegisterRow> {
         .map(|d| {
             let doc_codes = codes.get(d.id.as_str()).map_or(&[][..], Vec::as_slice);
             RegisterRow {
-                id: d.id.as_str().to_string(),
+                id: d.id.as_str(),
                 href: format!("docs/{}", doc_page(d)),
-                title: d.title.clone(),
+                title: &d.title,
                 doc_type: d.doc_type.as_str(),
-                version: d.version.clone(),
+                version: d.version.as_deref(),
                 status: d.status.map(|s| s.as_str()),
-                owner: d.owner.value.clone(),
-                approved_by: d.approved_by.as_ref().map(|a| a.value.clone()),
+                owner: &d.owner.value,
+                approved_by: d.approved_by.as_ref().map(|a| a.value.as_str()),
                 approved_on: d.approved_on.as_ref().map(|a| fmt_date(a.value)),
                 next_review: isms.next_review(d).map(fmt_date),
                 classification: d.classification.as_str(),
                 audience: audience(isms, d),
                 staff_site: isms.on_staff_site(d),
-                path: d.path.clone(),
+                path: &d.path,
                 last_change: last_change(isms, d),
                 approval: approval(d, doc_codes, history_lost),
                 evidence: approval_evidence(isms, d),
@@ -179,7 +181,7 @@ fn audience(isms: &Isms, doc: &Document) -> Vec<&'static str> {
     .collect()
 }
 
-fn last_change(isms: &Isms, doc: &Document) -> Option<LastChange> {
+fn last_change<'a>(isms: &'a Isms, doc: &Document) -> Option<LastChange<'a>> {
     let history = &isms.history;
     let change = history
         .docs
@@ -189,36 +191,36 @@ fn last_change(isms: &Isms, doc: &Document) -> Option<LastChange> {
         .find(|c| c.body_changed)?;
     let commit = history.commits.get(change.commit)?;
     Some(LastChange {
-        commit: commit.id.clone(),
+        commit: &commit.id,
         short: commit.short_id(),
         date: commit_date(commit),
-        author: commit.author.clone(),
+        author: &commit.author,
     })
 }
 
 /// A row as CSV cells (not yet neutralised), in [`CSV_HEADER`] order. The
 /// CSV has the full commit id, where the page shows the short one.
 pub(crate) fn csv_record(row: &RegisterRow) -> [String; 17] {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let opt = |v: Option<&str>| v.unwrap_or_default().to_string();
     let change = row.last_change.as_ref();
     [
-        row.id.clone(),
-        row.title.clone(),
+        row.id.to_string(),
+        row.title.to_string(),
         row.doc_type.to_string(),
-        opt(&row.version),
+        opt(row.version),
         row.status.unwrap_or_default().to_string(),
-        row.owner.clone(),
-        opt(&row.approved_by),
-        opt(&row.approved_on),
-        opt(&row.next_review),
+        row.owner.to_string(),
+        opt(row.approved_by),
+        row.approved_on.clone().unwrap_or_default(),
+        row.next_review.clone().unwrap_or_default(),
         row.classification.to_string(),
         row.audience.join(" "),
         (if row.staff_site { "yes" } else { "no" }).to_string(),
-        change.map(|c| c.commit.clone()).unwrap_or_default(),
+        change.map(|c| c.commit.to_string()).unwrap_or_default(),
         change.map(|c| c.date.clone()).unwrap_or_default(),
-        change.map(|c| c.author.clone()).unwrap_or_default(),
+        change.map(|c| c.author.to_string()).unwrap_or_default(),
         row.approval.as_str().to_string(),
-        row.path.clone(),
+        row.path.to_string(),
     ]
 }
 
@@ -326,7 +328,8 @@ mod tests {
 
     #[test]
     fn csv_record_matches_the_header() {
-        let r = &rows(&isms(vec![doc("POL-A", DocType::Policy)], None), &[])[0];
+        let isms = isms(vec![doc("POL-A", DocType::Policy)], None);
+        let r = &rows(&isms, &[])[0];
         let cells = csv_record(r);
         let by_name = |name: &str| {
             CSV_HEADER

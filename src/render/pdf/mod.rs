@@ -360,7 +360,7 @@ fn contents<'a>(
         .into_iter()
         .map(|r| {
             vec![
-                doc_ref(isms, &r.id),
+                doc_ref(isms, r.id),
                 text(r.title),
                 text(r.doc_type),
                 text(r.version.unwrap_or_default()),
