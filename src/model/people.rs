@@ -47,11 +47,9 @@ pub struct Roster {
 }
 
 impl Roster {
-    /// The people a name or role stands for, as comparison keys: the people
-    /// whose whole role matches, else the name itself.
-    pub fn resolve(&self, name_or_role: &str) -> Vec<String> {
-        let key = name_key(name_or_role);
-        let roles = self.roles.get_or_init(|| {
+    /// Role key to the name keys of its holders (see [`Roster::roles`]).
+    fn role_holders(&self) -> &HashMap<String, Vec<String>> {
+        self.roles.get_or_init(|| {
             let mut roles: HashMap<String, Vec<String>> = HashMap::new();
             for p in &self.people {
                 roles
@@ -60,18 +58,31 @@ impl Roster {
                     .push(name_key(&p.name));
             }
             roles
-        });
-        match roles.get(&key) {
-            Some(holders) if !holders.is_empty() => holders.clone(),
-            _ => vec![key],
+        })
+    }
+
+    /// The people the name or role with comparison key `key` stands for:
+    /// the holders of the role whose whole text matches, else the name.
+    fn holders<'a>(&'a self, key: &'a String) -> &'a [String] {
+        match self.role_holders().get(key) {
+            Some(holders) if !holders.is_empty() => holders,
+            _ => std::slice::from_ref(key),
         }
     }
 
-    /// Whether two names or roles stand for a common person.
+    /// The people a name or role stands for, as comparison keys: the people
+    /// whose whole role matches, else the name itself.
+    pub fn resolve(&self, name_or_role: &str) -> Vec<String> {
+        let key = name_key(name_or_role);
+        self.holders(&key).to_vec()
+    }
+
+    /// Whether two names or roles stand for a common person. Asked for
+    /// every document on every check, so it copies no list of holders.
     pub fn same_person(&self, a: &str, b: &str) -> bool {
-        let a = self.resolve(a);
-        let b = self.resolve(b);
-        a.iter().any(|x| b.contains(x))
+        let (a, b) = (name_key(a), name_key(b));
+        let theirs = self.holders(&b);
+        self.holders(&a).iter().any(|x| theirs.contains(x))
     }
 
     pub fn in_scope(&self) -> impl Iterator<Item = &Person> {
