@@ -22,21 +22,23 @@ use crate::model::Isms;
 /// How many approvals the home page lists.
 const RECENT: usize = 10;
 
-#[derive(Serialize)]
-struct Entry {
-    id: String,
-    title: String,
+/// A document in the home page's lists, borrowed from the model: the lists
+/// are made on every rebuild, and rendered only when they changed.
+#[derive(Serialize, Hash)]
+struct Entry<'a> {
+    id: &'a str,
+    title: &'a str,
     href: String,
-    summary: Option<String>,
-    version: Option<String>,
+    summary: Option<&'a str>,
+    version: Option<&'a str>,
     approved_on: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Group {
+#[derive(Serialize, Hash)]
+struct Group<'a> {
     heading: &'static str,
     slug: &'static str,
-    docs: Vec<Entry>,
+    docs: Vec<Entry<'a>>,
 }
 
 /// A staff document's page, its search entry and its key.
@@ -53,13 +55,13 @@ struct SearchEntry<'a> {
     text: String,
 }
 
-fn entry(doc: &Document) -> Entry {
+fn entry(doc: &Document) -> Entry<'_> {
     Entry {
-        id: doc.id.as_str().to_string(),
-        title: doc.title.clone(),
+        id: doc.id.as_str(),
+        title: &doc.title,
         href: format!("docs/{}", doc_page(doc)),
-        summary: doc.summary.clone(),
-        version: doc.version.clone(),
+        summary: doc.summary.as_deref(),
+        version: doc.version.as_deref(),
         approved_on: doc.approved_on.as_ref().map(|d| fmt_date(d.value)),
     }
 }
@@ -106,16 +108,29 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
     let recent: Vec<Entry> = recent.into_iter().take(RECENT).map(|d| entry(d)).collect();
     let changed = changed_since(isms, &staff);
     let next_audit = super::briefing::next_audit(isms, as_of);
-    let mut ctx = page_context(&site, "staff", "", &site.title, true, true);
-    ctx.insert("groups", &groups);
-    ctx.insert("recent", &recent);
-    ctx.insert("changed", &changed);
-    ctx.insert("count", &staff.len());
-    ctx.insert("next_audit", &next_audit);
-    files.push((
-        "index.html".into(),
-        pages.render("staff/index.html", "staff/index.html", ctx)?,
-    ));
+    // Keyed by what it shows, so that a rebuild turns the lists of every
+    // staff document into a template context only when they changed.
+    let home_key = pages.key(
+        isms,
+        &(
+            "staff/index.html",
+            &groups,
+            &recent,
+            &changed,
+            staff.len(),
+            &next_audit,
+        ),
+    );
+    let home = pages.keyed("staff/index.html", home_key, || {
+        let mut ctx = page_context(&site, "staff", "", &site.title, true, true);
+        ctx.insert("groups", &groups);
+        ctx.insert("recent", &recent);
+        ctx.insert("changed", &changed);
+        ctx.insert("count", &staff.len());
+        ctx.insert("next_audit", &next_audit);
+        super::render_page(tera, "staff/index.html", &ctx, "staff/index.html")
+    })?;
+    files.push(("index.html".into(), home));
 
     // The audit briefing, while an audit lies ahead.
     if let Some(audit) = &next_audit {
@@ -279,7 +294,7 @@ fn changes(
 
 /// A staff document whose current approval changed its text, for the home
 /// page's "changed since" list.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct ChangedEntry {
     title: String,
     href: String,
