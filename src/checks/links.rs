@@ -13,23 +13,21 @@ use crate::model::document::{Document, Status};
 use crate::model::Isms;
 
 /// Where one link leads.
-enum Outcome {
+enum Outcome<'a> {
     /// Not something this check judges (external URL, README, valid control).
     Skip,
     /// The target does not exist.
     Broken(Finding),
     /// A document (by index), with the anchor asked for.
-    Doc(usize, Option<String>),
+    Doc(usize, Option<&'a str>),
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
-    // The outlines were parsed while loading; on all cores if not.
-    isms.documents.par_iter().for_each(|doc| {
-        doc.outline();
-    });
-    // Classified on every core; collected in document order.
-    let outcomes: Vec<(usize, u32, Outcome)> = isms
+    // Judged on every core; only the findings are collected, in document
+    // and link order (most links are fine, and a list of every link's
+    // outcome cost more to build than judging them).
+    let findings: Vec<Finding> = isms
         .documents
         .par_iter()
         .map(|d| &**d)
@@ -38,50 +36,51 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
             doc.outline()
                 .links
                 .iter()
-                .map(move |l| (index, l.line, classify(isms, index, l)))
+                .filter_map(move |l| judge(isms, index, l))
         })
         .collect();
-    for (index, line, outcome) in outcomes {
-        let doc = &isms.documents[index];
-        let (target_index, anchor) = match outcome {
-            Outcome::Skip => continue,
-            Outcome::Broken(finding) => {
-                out.push(finding);
-                continue;
-            }
-            Outcome::Doc(target, anchor) => (target, anchor),
-        };
-        let target_doc = &isms.documents[target_index];
-        if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-            if !target_doc.outline().anchors.contains(&anchor) {
-                out.push(broken(
-                    doc,
-                    line,
-                    format!(
-                        "heading #{anchor} in {}, which does not exist",
-                        target_doc.id.as_str()
-                    ),
-                    "Link to an existing heading's anchor (lowercase, spaces as hyphens), or add `{#anchor}` to the heading.",
-                ));
-                continue;
-            }
-        }
-        if target_index != index && doc.is_approved() && target_doc.status == Some(Status::Draft) {
-            out.push(
-                Finding::new(
-                    &rules::DC011,
-                    format!(
-                        "approved document {} links to {}, which is a draft",
-                        doc.id.as_str(),
-                        target_doc.id.as_str()
-                    ),
-                )
-                .at(&doc.path, line)
-                .document(doc.id.as_str())
-                .hint("Approve the linked document, or remove the link until it is approved."),
-            );
+    out.extend(findings);
+}
+
+/// The finding about `link` of document `index`, if any: DC010 when it
+/// leads nowhere, DC011 when an approved document links to a draft.
+fn judge(isms: &Isms, index: usize, link: &BodyLink) -> Option<Finding> {
+    let doc = &isms.documents[index];
+    let line = link.line;
+    let (target_index, anchor) = match classify(isms, index, link) {
+        Outcome::Skip => return None,
+        Outcome::Broken(finding) => return Some(finding),
+        Outcome::Doc(target, anchor) => (target, anchor),
+    };
+    let target_doc = &isms.documents[target_index];
+    if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+        if !target_doc.outline().anchors.iter().any(|a| a == anchor) {
+            return Some(broken(
+                doc,
+                line,
+                format!(
+                    "heading #{anchor} in {}, which does not exist",
+                    target_doc.id.as_str()
+                ),
+                "Link to an existing heading's anchor (lowercase, spaces as hyphens), or add `{#anchor}` to the heading.",
+            ));
         }
     }
+    (target_index != index && doc.is_approved() && target_doc.status == Some(Status::Draft)).then(
+        || {
+            Finding::new(
+                &rules::DC011,
+                format!(
+                    "approved document {} links to {}, which is a draft",
+                    doc.id.as_str(),
+                    target_doc.id.as_str()
+                ),
+            )
+            .at(&doc.path, line)
+            .document(doc.id.as_str())
+            .hint("Approve the linked document, or remove the link until it is approved.")
+        },
+    )
 }
 
 /// A DC010 finding for a link at `line` of `doc`.
@@ -97,7 +96,7 @@ fn broken(doc: &Document, line: u32, what: String, hint: &str) -> Finding {
 
 /// Where `link` of document `index` leads. Its target was resolved when
 /// the body was parsed ([`crate::model::body::LinkTarget`]).
-fn classify(isms: &Isms, index: usize, link: &BodyLink) -> Outcome {
+fn classify<'a>(isms: &Isms, index: usize, link: &'a BodyLink) -> Outcome<'a> {
     let doc = &isms.documents[index];
     let line = link.line;
     match &link.target {
@@ -111,9 +110,9 @@ fn classify(isms: &Isms, index: usize, link: &BodyLink) -> Outcome {
                 "Use an ISO/IEC 27001:2022 control id such as `control:5.15`.",
             )),
         },
-        LinkTarget::Own(anchor) => Outcome::Doc(index, anchor.clone()),
+        LinkTarget::Own(anchor) => Outcome::Doc(index, anchor.as_deref()),
         LinkTarget::Id(id, anchor) => match isms.by_id.get(id) {
-            Some(&i) => Outcome::Doc(i, anchor.clone()),
+            Some(&i) => Outcome::Doc(i, anchor.as_deref()),
             None => Outcome::Broken(broken(
                 doc,
                 line,
@@ -134,7 +133,7 @@ fn classify(isms: &Isms, index: usize, link: &BodyLink) -> Outcome {
                 })
             });
             match found {
-                Some(Ok(i)) => Outcome::Doc(i, anchor.clone()),
+                Some(Ok(i)) => Outcome::Doc(i, anchor.as_deref()),
                 Some(Err(())) => Outcome::Skip,
                 None => Outcome::Broken(broken(
                     doc,
