@@ -2,6 +2,8 @@
 //! time, approver independent of the owner. Input errors (DC001-DC004) are
 //! reported by the loader; links (DC010, DC011) live in `links`.
 
+use rayon::prelude::*;
+
 use super::Context;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::rules;
@@ -10,39 +12,53 @@ use crate::model::history::ApprovalCommit;
 use crate::model::ids::fmt_date;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let isms = ctx.isms;
-    for doc in &isms.documents {
-        let id = doc.id.as_str();
-        approval_date(ctx, doc, out);
-        uncommitted(ctx, doc, out);
-        independence(ctx, doc, out);
-        if !needs_approval(doc) {
-            continue;
-        }
-        let (Some(_), Some(on)) = (&doc.approved_by, &doc.approved_on) else {
-            let missing: Vec<&str> = [
-                doc.approved_by.is_none().then_some("approved_by"),
-                doc.approved_on.is_none().then_some("approved_on"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            out.push(
-                Finding::new(
-                    &rules::DC005,
-                    format!("{id} is approved but has no {}", missing.join(" or ")),
-                )
-                .at(&doc.path, doc.line_of("status"))
-                .document(id)
-                .hint("Record who approved this version and when (`isms approve`), or set `status: draft`."),
-            );
-            continue;
-        };
-        review(ctx, doc, on.value, out);
-        currency(ctx, doc, out);
-        super::evidence::check(ctx, doc, out);
-        version_reused(ctx, doc, out);
+    // Each document is judged on its own: on every core, collected in
+    // document order.
+    let findings: Vec<Finding> = ctx
+        .isms
+        .documents
+        .par_iter()
+        .flat_map_iter(|doc| {
+            let mut found = Vec::new();
+            check_document(ctx, doc, &mut found);
+            found
+        })
+        .collect();
+    out.extend(findings);
+}
+
+/// Every document-control rule about one document.
+fn check_document(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+    let id = doc.id.as_str();
+    approval_date(ctx, doc, out);
+    uncommitted(ctx, doc, out);
+    independence(ctx, doc, out);
+    if !needs_approval(doc) {
+        return;
     }
+    let (Some(_), Some(on)) = (&doc.approved_by, &doc.approved_on) else {
+        let missing: Vec<&str> = [
+            doc.approved_by.is_none().then_some("approved_by"),
+            doc.approved_on.is_none().then_some("approved_on"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        out.push(
+            Finding::new(
+                &rules::DC005,
+                format!("{id} is approved but has no {}", missing.join(" or ")),
+            )
+            .at(&doc.path, doc.line_of("status"))
+            .document(id)
+            .hint("Record who approved this version and when (`isms approve`), or set `status: draft`."),
+        );
+        return;
+    };
+    review(ctx, doc, on.value, out);
+    currency(ctx, doc, out);
+    super::evidence::check(ctx, doc, out);
+    version_reused(ctx, doc, out);
 }
 
 /// DC015: the current approval and the one before it approved different
