@@ -82,8 +82,8 @@ pub struct LoadState {
     /// The same paths, sorted: the next list when only hinted files changed.
     listed: Vec<String>,
     /// Digest of every source file of the last load, as (path, digest)
-    /// sorted by path.
-    digests: Vec<(String, String)>,
+    /// sorted by path: the last model's `sources`.
+    digests: Arc<Vec<(String, String)>>,
     /// The history of the last load and the git state it was read at.
     history: Option<(Option<history::GitState>, Arc<history::History>)>,
     /// The repository, kept open to ask about single paths (see
@@ -391,7 +391,8 @@ pub fn load_with(
     if !state.listed.is_sorted() {
         state.listed.sort_unstable();
     }
-    state.digests = sources.clone();
+    let sources = Arc::new(sources);
+    state.digests = Arc::clone(&sources);
     let history = history.1;
     let by_id = documents
         .iter()

@@ -51,8 +51,10 @@ pub struct Isms {
     /// that refreshes it for the next load (`isms serve`), so keeping it
     /// costs no copy.
     pub history: std::sync::Arc<History>,
-    /// Every source file read, relative path -> sha256 hex, for the manifest.
-    pub sources: Vec<(String, String)>,
+    /// Every source file read, relative path -> sha256 hex, for the manifest,
+    /// sorted by path. Shared with what `isms serve` keeps between loads
+    /// to find the files that changed, so that a rebuild copies no list.
+    pub sources: std::sync::Arc<Vec<(String, String)>>,
     /// Every action of every source (contract 5.2), gathered once at load.
     pub actions: Vec<action::Action>,
     /// Index from document id to position in `documents`.

@@ -128,7 +128,7 @@ pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
         roster: Roster::default(),
         duplicates: Vec::new(),
         history: std::sync::Arc::new(history.unwrap_or_default()),
-        sources: Vec::new(),
+        sources: Default::default(),
         by_id,
         by_path,
     }
