@@ -278,7 +278,6 @@ fn approval_date(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
 
     use super::*;
     use crate::checks::codes;
@@ -322,7 +321,7 @@ mod tests {
                         },
                     )
                 })
-                .collect::<HashMap<_, _>>(),
+                .collect(),
             stats: HistoryStats::default(),
         }
     }

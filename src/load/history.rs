@@ -252,7 +252,10 @@ pub fn read_history(
         vec![None; per_doc.len()]
     };
 
-    let mut docs = HashMap::with_capacity(doc_paths.len());
+    let mut docs = crate::model::digest::FastMap::with_capacity_and_hasher(
+        doc_paths.len(),
+        Default::default(),
+    );
     for (((given, doc), previous_approval), approval_facts) in
         doc_paths.iter().zip(per_doc).zip(previous).zip(facts)
     {

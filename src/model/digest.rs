@@ -33,3 +33,9 @@ pub fn key_hasher() -> KeyHasher {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x6973_6d73_6b65_7973).build_hasher()
 }
+
+/// A hash map for the model's indexes (documents by id and by path, the
+/// history by path): looked up for every document by every rule and page,
+/// with keys from the ISMS's own files, so foldhash's speed is worth more
+/// than SipHash's resistance to chosen keys.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -2,7 +2,7 @@
 //! it: commits, each document's content changes (following renames) and the
 //! commit that recorded its current approval. `load::history` reads it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// What the history reader needs to know about one version of a document file.
 ///
@@ -228,7 +228,7 @@ pub struct History {
     /// Every commit reachable from HEAD, newest first (topological order).
     pub commits: Vec<CommitInfo>,
     /// One entry per path given to `load::history::read_history`, keyed by that path.
-    pub docs: HashMap<String, DocHistory>,
+    pub docs: crate::model::digest::FastMap<String, DocHistory>,
     /// How much work this run did.
     pub stats: HistoryStats,
 }

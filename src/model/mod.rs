@@ -27,7 +27,6 @@ pub(crate) mod testing;
 pub mod timeline;
 pub mod training;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use config::Config;
@@ -58,9 +57,9 @@ pub struct Isms {
     /// Every action of every source (contract 5.2), gathered once at load.
     pub actions: Vec<action::Action>,
     /// Index from document id to position in `documents`.
-    pub by_id: HashMap<String, usize>,
+    pub by_id: digest::FastMap<String, usize>,
     /// Index from path to position in `documents`.
-    pub by_path: HashMap<String, usize>,
+    pub by_path: digest::FastMap<String, usize>,
 }
 
 impl Isms {

@@ -1,6 +1,6 @@
 //! Builders of small models for unit tests of every stage above the model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::model::catalogue::ControlId;
@@ -105,7 +105,7 @@ pub fn record(id: &str, kind: &str) -> Document {
 }
 
 pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
-    let by_id: HashMap<String, usize> = documents
+    let by_id: crate::model::digest::FastMap<String, usize> = documents
         .iter()
         .enumerate()
         .map(|(i, d)| (d.id.as_str().to_string(), i))
