@@ -305,7 +305,12 @@ fn normalise_doc_path(path: &str) -> String {
 pub fn cache_dir(isms_root: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(isms_root).ok()?;
     let repo = gix::discover(&absolute).ok()?;
-    Some(repo.git_dir().join("isms"))
+    Some(cache_dir_in(repo.git_dir()))
+}
+
+/// [`cache_dir`] of the repository whose git directory is `git_dir`.
+fn cache_dir_in(git_dir: &Path) -> PathBuf {
+    git_dir.join("isms")
 }
 
 /// The ISMS root relative to the repository's work tree.

@@ -126,6 +126,19 @@ fn push_escaped(out: &mut String, s: &str) {
     out.push_str(rest);
 }
 
+/// `items` as HTML, one a line: each written by `write` (which escapes
+/// what it takes from the model), the lines joined with `<br>`.
+fn html_lines<T>(items: &[T], write: impl Fn(&mut String, &T)) -> String {
+    let mut html = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            html.push_str("<br>");
+        }
+        write(&mut html, item);
+    }
+    html
+}
+
 /// Links to documents, already escaped, for a `html` cell.
 fn links(docs: &[&Document]) -> Cell {
     if docs.is_empty() {
@@ -136,19 +149,15 @@ fn links(docs: &[&Document]) -> Cell {
             html: None,
         };
     }
-    let mut html = String::new();
-    for (i, d) in docs.iter().enumerate() {
-        if i > 0 {
-            html.push_str("<br>");
-        }
+    let html = html_lines(docs, |html, d| {
         html.push_str("<a href=\"docs/");
-        push_escaped(&mut html, &doc_page(d));
+        push_escaped(html, &doc_page(d));
         html.push_str("\">");
-        push_escaped(&mut html, d.id.as_str());
+        push_escaped(html, d.id.as_str());
         html.push_str(" <span class=\"muted\">");
-        push_escaped(&mut html, &d.title);
+        push_escaped(html, &d.title);
         html.push_str("</span></a>");
-    }
+    });
     Cell {
         text: None,
         href: None,
@@ -163,19 +172,15 @@ fn dated_links(records: &[Evidence], none: &str) -> Cell {
     if records.is_empty() {
         return plain(none);
     }
-    let mut html = String::new();
-    for (i, e) in records.iter().enumerate() {
-        if i > 0 {
-            html.push_str("<br>");
-        }
+    let html = html_lines(records, |html, e| {
         html.push_str("<a href=\"docs/");
-        push_escaped(&mut html, &doc_page(e.record));
+        push_escaped(html, &doc_page(e.record));
         html.push_str("\">");
-        push_escaped(&mut html, e.record.id.as_str());
+        push_escaped(html, e.record.id.as_str());
         html.push_str("</a> <span class=\"muted\">");
         html.push_str(&crate::model::ids::fmt_date(e.date));
         html.push_str("</span>");
-    }
+    });
     Cell {
         text: None,
         href: None,

@@ -55,7 +55,7 @@ pub(super) struct HeadFiles {
 /// Where the cache lives: inside the git directory, so `check` leaves the
 /// work tree untouched and `git clean` never sees it.
 pub(super) fn path(git_dir: &Path) -> PathBuf {
-    git_dir.join("isms").join("history-cache-v1.json")
+    super::cache_dir_in(git_dir).join("history-cache-v1.json")
 }
 
 /// The cache file. Written piecewise by [`store`], in this field order.
