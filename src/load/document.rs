@@ -79,7 +79,7 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
     };
     let mut p = DocParser {
         path,
-        base: split.yaml_line,
+        lines: YamlLines::new(split.yaml, split.yaml_line),
         findings: Vec::new(),
         key_lines: BTreeMap::new(),
     };
@@ -104,7 +104,7 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
         return Parsed::Document {
             document: None,
             findings: vec![Finding::new(&rules::DC001, message)
-                .at(path, p.base + line - 1)
+                .at(path, split.yaml_line + line - 1)
                 .hint(hint)],
         };
     }
@@ -114,11 +114,11 @@ pub fn parse_document(path: &str, text: &str) -> Parsed {
         match parse_yaml(split.yaml) {
             Ok(node) => Some(node),
             Err(e) => {
-                let (line, msg) = yaml_error(&e);
+                let (marker, msg) = yaml_error(&e);
                 return Parsed::Document {
                     document: None,
                     findings: vec![Finding::new(&rules::DC001, format!("front matter is not valid YAML: {msg}"))
-                        .at(path, p.base + line.saturating_sub(1))
+                        .at(path, p.lines.line(marker.as_ref()))
                         .hint("fix the YAML syntax; quote values containing `: ` or starting with `[`, `{`, `*`, `&`, `@`")],
                 };
             }
@@ -147,7 +147,8 @@ pub fn parse_yaml(yaml: &str) -> Result<Node, marked_yaml::LoadError> {
     marked_yaml::parse_yaml_with_options(0, yaml, opts)
 }
 
-fn yaml_error(e: &marked_yaml::LoadError) -> (u32, String) {
+/// Where the YAML parser's error is (when it knows) and what it says.
+fn yaml_error(e: &marked_yaml::LoadError) -> (Option<marked_yaml::Marker>, String) {
     use marked_yaml::LoadError::*;
     let (m, msg) = match e {
         TopLevelMustBeMapping(m) => (
@@ -160,39 +161,73 @@ fn yaml_error(e: &marked_yaml::LoadError) -> (u32, String) {
         UnexpectedTag(m) => (m, "tags (`!name`) are not supported".to_string()),
         ScanError(m, se) => (m, se.info().to_string()),
         DuplicateKey(inner) => {
-            let m = inner
-                .key
-                .span()
-                .start()
-                .copied()
-                .unwrap_or_else(|| marked_yaml::Marker::new(0, 0, 1, 1));
             return (
-                m.line() as u32,
+                inner.key.span().start().copied(),
                 format!("key `{}` appears twice", inner.key.as_str()),
             );
         }
     };
-    (m.line() as u32, msg)
+    (Some(*m), msg)
+}
+
+/// Maps the YAML parser's positions to file lines.
+///
+/// YAML counts a lone carriage return as a line break; editors, `git diff`
+/// and every other line this tool reports count `\n` only. Front matter with
+/// a stray `\r` would otherwise be reported below where it is, even past the
+/// end of the file. The common case (no lone `\r`) uses the parser's line.
+struct YamlLines {
+    /// File line of the first YAML line.
+    base: u32,
+    /// Character offsets of each `\n`, kept only when the YAML holds a lone
+    /// `\r`: a position's line is the number of `\n` before it.
+    newlines: Option<Vec<usize>>,
+}
+
+impl YamlLines {
+    fn new(yaml: &str, base: u32) -> YamlLines {
+        let bytes = yaml.as_bytes();
+        let lone_cr = bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        let newlines = lone_cr.then(|| {
+            yaml.chars()
+                .enumerate()
+                .filter_map(|(i, c)| (c == '\n').then_some(i))
+                .collect()
+        });
+        YamlLines { base, newlines }
+    }
+
+    /// The file line of `marker`, or of the first YAML line without one.
+    fn line(&self, marker: Option<&marked_yaml::Marker>) -> u32 {
+        let Some(m) = marker else {
+            return self.base;
+        };
+        let offset = match &self.newlines {
+            None => m.line().saturating_sub(1),
+            Some(newlines) => newlines.partition_point(|&i| i < m.character()),
+        };
+        self.base
+            .saturating_add(u32::try_from(offset).unwrap_or(u32::MAX))
+    }
 }
 
 struct DocParser<'a> {
     path: &'a str,
-    base: u32,
+    lines: YamlLines,
     findings: Vec<Finding>,
     key_lines: BTreeMap<String, u32>,
 }
 
 impl DocParser<'_> {
     fn line_of(&self, node: &Node) -> u32 {
-        node.span()
-            .start()
-            .map_or(self.base, |m| self.base + m.line() as u32 - 1)
+        self.lines.line(node.span().start())
     }
 
     fn key_line(&self, key: &marked_yaml::types::MarkedScalarNode) -> u32 {
-        key.span()
-            .start()
-            .map_or(self.base, |m| self.base + m.line() as u32 - 1)
+        self.lines.line(key.span().start())
     }
 
     fn err(&mut self, rule: &'static rules::Rule, line: u32, msg: String, hint: &str) {
@@ -1194,6 +1229,26 @@ mod tests {
         assert!(f
             .iter()
             .any(|f| f.rule.code == "DC002" && f.message.contains("title")));
+    }
+
+    /// YAML counts a lone carriage return as a line break; editors, `git`
+    /// and every other line the tool reports count `\n` only, so the parser's
+    /// line numbers are mapped back to the file's.
+    #[test]
+    fn a_lone_carriage_return_does_not_push_lines_past_the_file() {
+        // Line 2 holds two YAML lines split by a lone CR; the bad key is on
+        // file line 3, which YAML calls line 4 of the file.
+        let (_, f) = parse("---\nid: X\rtitle: Y\nowner\n[x\n---\n");
+        assert_eq!(f[0].rule.code, "DC001", "{f:?}");
+        assert!(f[0].line.is_some_and(|l| l <= 5), "{f:?}");
+        let (_, f) = parse("---\nid: X\r\r\rtype: polcy\n---\n");
+        let typo = f
+            .iter()
+            .find(|f| f.message.contains("polcy"))
+            .expect("type finding");
+        assert_eq!(typo.line, Some(2), "{f:?}");
+        let (_, f) = parse("---\nid: X\r\r\rid: Y\n---\n");
+        assert_eq!(f[0].line, Some(2), "{f:?}");
     }
 
     #[test]
