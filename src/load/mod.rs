@@ -435,7 +435,8 @@ fn read_candidate(confined: &Confined, rel: &str) -> Result<Vec<u8>, Option<Pars
     };
     let linked = std::fs::symlink_metadata(confined.root().join(rel))
         .is_ok_and(|m| m.file_type().is_symlink());
-    match confined.read(rel) {
+    // Candidates come from `discover`, a walk that follows no link.
+    match confined.read_walked(rel) {
         Ok(_) if linked => Err(None),
         Ok(bytes) => Ok(bytes),
         Err(e @ ReadError::Outside) => Err(refused(

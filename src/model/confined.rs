@@ -90,22 +90,40 @@ impl Confined {
     /// the rule above.
     pub fn read(&self, path: impl AsRef<Path>) -> Result<Vec<u8>, ReadError> {
         let real = self.resolve(path)?;
-        let file = std::fs::File::open(&real)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(ReadError::Missing);
+        read_limited(std::fs::File::open(&real)?)
+    }
+
+    /// Reads `rel`, a path relative to the folder that a walk found without
+    /// following links (as `load::discover` walks): every folder on the way
+    /// is a real folder inside this one, so only the file itself could lead
+    /// out. It is opened without following a link (a file replaced by a link
+    /// since the walk is refused, not followed), which spares resolving
+    /// every part of the path: on a large ISMS that resolving cost more
+    /// than reading. Any other path, and other systems, go through
+    /// [`Confined::read`].
+    pub fn read_walked(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
+        let plain = Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if plain {
+            use std::os::unix::fs::OpenOptionsExt;
+            let flags = rustix::fs::OFlags::NOFOLLOW.bits();
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(i32::try_from(flags).unwrap_or(i32::MAX))
+                .open(self.root.join(rel));
+            return match file {
+                Ok(file) => read_limited(file),
+                // ELOOP: the file is now a link; judge it as one.
+                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+                    self.read(rel)
+                }
+                Err(e) => Err(e.into()),
+            };
         }
-        let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize);
-        // One byte over the limit tells a file that grew since `metadata`.
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-        if meta.len() > MAX_FILE_BYTES || bytes.len() as u64 > MAX_FILE_BYTES {
-            bytes.truncate(8);
-            return Err(ReadError::TooLarge {
-                size: meta.len().max(MAX_FILE_BYTES + 1),
-                head: bytes,
-            });
-        }
-        Ok(bytes)
+        let _ = plain;
+        self.read(rel)
     }
 
     /// Reads a text file: as [`Confined::read`], with invalid UTF-8
@@ -114,6 +132,26 @@ impl Confined {
         self.read(path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
+}
+
+/// Reads an open file up to [`MAX_FILE_BYTES`]; not a regular file reads
+/// as missing.
+fn read_limited(file: std::fs::File) -> Result<Vec<u8>, ReadError> {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadError::Missing);
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize);
+    // One byte over the limit tells a file that grew since `metadata`.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if meta.len() > MAX_FILE_BYTES || bytes.len() as u64 > MAX_FILE_BYTES {
+        bytes.truncate(8);
+        return Err(ReadError::TooLarge {
+            size: meta.len().max(MAX_FILE_BYTES + 1),
+            head: bytes,
+        });
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -144,6 +182,35 @@ mod tests {
             std::os::unix::fs::symlink(root.join("a/in.csv"), root.join("ok.csv"))
                 .expect("symlink");
             assert_eq!(c.read("ok.csv").expect("link inside"), b"x\n");
+        }
+    }
+
+    #[test]
+    fn a_walked_path_is_read_in_place_and_a_link_is_judged_as_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("isms");
+        std::fs::create_dir_all(root.join("a")).expect("mkdir");
+        std::fs::write(root.join("a/in.md"), "x\n").expect("write");
+        std::fs::write(dir.path().join("secret.md"), "OUTSIDE-MARKER\n").expect("write");
+        let c = Confined::new(&root).expect("root");
+        assert_eq!(c.read_walked("a/in.md").expect("inside"), b"x\n");
+        assert!(matches!(c.read_walked("a"), Err(ReadError::Missing)));
+        assert!(matches!(c.read_walked("nope.md"), Err(ReadError::Missing)));
+        // Not a walked path: resolved as `read` resolves it.
+        assert!(matches!(
+            c.read_walked("../secret.md"),
+            Err(ReadError::Outside)
+        ));
+        #[cfg(unix)]
+        {
+            let abs = dir.path().join("secret.md");
+            std::os::unix::fs::symlink(&abs, root.join("a/link.md")).expect("symlink");
+            assert!(matches!(
+                c.read_walked("a/link.md"),
+                Err(ReadError::Outside)
+            ));
+            std::os::unix::fs::symlink(root.join("a/in.md"), root.join("ok.md")).expect("symlink");
+            assert_eq!(c.read_walked("ok.md").expect("link inside"), b"x\n");
         }
     }
 
