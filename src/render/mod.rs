@@ -124,9 +124,6 @@ const STATIC: [(&str, &[u8]); 2] = [
 pub struct Sites {
     pub staff: Vec<SiteFile>,
     pub audit: Vec<SiteFile>,
-    /// Files beside the two sites, at OUT's top level: the audit index as
-    /// one archive (`isms build` only; the preview serves the sites).
-    pub top: Vec<SiteFile>,
 }
 
 /// Renders both sites of a checked ISMS.
@@ -141,7 +138,7 @@ pub fn render_sites(
 /// Renders everything `isms build` publishes: both sites, the audit pack
 /// PDF in the audit index (where the build has the `pdf` feature), typeset
 /// in parallel with the sites with its unchanged volumes taken from
-/// `pdf_cache`, and the audit index as one archive.
+/// `pdf_cache`. The audit index as one archive is [`audit_archive`].
 pub fn render_build(
     isms: &Isms,
     summary: &crate::report::Summary,
@@ -149,7 +146,7 @@ pub fn render_build(
     pdf_cache: &dyn pdf_cache::PdfCache,
 ) -> Result<Sites, RenderError> {
     #[cfg(feature = "pdf")]
-    let mut sites = {
+    let sites = {
         let (sites, pdf) = rayon::join(
             || render_sites(isms, summary, findings),
             || {
@@ -166,15 +163,24 @@ pub fn render_build(
         sites
     };
     #[cfg(not(feature = "pdf"))]
-    let mut sites = {
+    let sites = {
         let _ = pdf_cache;
         render_sites(isms, summary, findings)?
     };
+    Ok(sites)
+}
+
+/// The audit index as one archive, a file beside the two sites at OUT's
+/// top level: made apart from [`render_build`] so that `isms build` can
+/// compress it while the sites are written.
+pub fn audit_archive(
+    sites: &Sites,
+    summary: &crate::report::Summary,
+) -> Result<Vec<SiteFile>, RenderError> {
     let zip = crate::timing::step("render: audit index zip", || {
         archive::audit_zip(&sites.audit, as_of(summary))
     })?;
-    sites.top.push((archive::NAME.to_string(), Bytes::new(zip)));
-    Ok(sites)
+    Ok(vec![(archive::NAME.to_string(), Bytes::new(zip))])
 }
 
 /// Renders both sites, reusing the pages in `memo` whose inputs did not
@@ -209,7 +215,6 @@ pub fn render_sites_with(
     let mut sites = Sites {
         staff: staff?,
         audit: audit?,
-        top: Vec::new(),
     };
     exports::seal(isms, summary, &mut sites.audit, memo)?;
     memo.sweep();

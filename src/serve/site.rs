@@ -110,7 +110,6 @@ mod tests {
         Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("index.html".into(), b"audit".to_vec().into())],
-            top: Vec::new(),
         }
     }
 
