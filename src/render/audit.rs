@@ -34,7 +34,7 @@ pub fn render(
 ) -> Result<Vec<SiteFile>, RenderError> {
     let tera = &pages.theme.tera;
     let site = SiteContext::of(isms);
-    let mut files = static_files(isms)?;
+    let mut files = step("audit: static files", || static_files(isms))?;
 
     let counts = [
         ("error", summary.counts.error),
@@ -84,9 +84,13 @@ pub fn render(
     ctx.insert("packs", &packs);
     ctx.insert("finding_total", &findings.len());
     ctx.insert("documents", &isms.documents.len());
-    ctx.insert("coverage", &super::coverage::coverage(isms));
-    let implemented =
-        crate::model::operation::Operation::new(isms, summary_date(summary)).implemented(isms);
+    ctx.insert(
+        "coverage",
+        &step("audit: clause coverage", || super::coverage::coverage(isms)),
+    );
+    let implemented = step("audit: operating evidence", || {
+        crate::model::operation::Operation::new(isms, summary_date(summary)).implemented(isms)
+    });
     ctx.insert(
         "operating",
         &serde_json::json!({
@@ -111,8 +115,11 @@ pub fn render(
             pages.render("audit/index.html", "audit/index.html", ctx)
         })?,
     ));
-    let register_rows = super::register::rows(isms, findings);
-    let register_key = pages.key(isms, &register_rows);
+    let (register_rows, register_key) = step("audit: register rows", || {
+        let rows = super::register::rows(isms, findings);
+        let key = pages.key(isms, &rows);
+        (rows, key)
+    });
     files.push((
         "register.html".into(),
         step("audit: register", || {
@@ -139,7 +146,9 @@ pub fn render(
     files.push(step("audit: findings page", || {
         super::audit_pages::findings_page(isms, findings, &site, pages)
     })?);
-    files.push(super::audit_pages::clauses_page(isms, &site, pages)?);
+    files.push(step("audit: clauses page", || {
+        super::audit_pages::clauses_page(isms, &site, pages)
+    })?);
 
     let all = |_: &Document| true;
     let keep_all = |_: usize| true;
