@@ -1100,8 +1100,13 @@ fn packed_history_reads_the_same_as_loose_objects() {
     assert_eq!(change_ids(&packed, "policies/a.md").len(), 31);
 }
 
-/// An approved text as (commit id, version, body).
-type Text = (String, Option<String>, Option<String>);
+/// An approved text as (commit id, version, SHA-256 of the normalised body).
+type Text = (String, Option<String>, [u8; 32]);
+
+/// The SHA-256 of a normalised body, as [`Text`] holds it.
+fn body_hash(normalised: &str) -> [u8; 32] {
+    Sha256::digest(normalised.as_bytes()).into()
+}
 
 /// The previous approval's pair, then the texts at the current and the
 /// previous approval commits.
@@ -1111,7 +1116,7 @@ fn previous(history: &History, path: &str) -> Option<((String, String), Text, Op
         (
             history.commits[t.commit].id.clone(),
             t.version.clone(),
-            t.body.clone(),
+            t.body_hash,
         )
     };
     Some((
@@ -1166,7 +1171,7 @@ fn previous_approval_is_the_pair_just_before_the_approval_commit() {
         (
             second.to_string(),
             Some("\"1.1\"".into()),
-            Some("Second text.".into())
+            body_hash("Second text.")
         )
     );
     assert_eq!(
@@ -1174,9 +1179,29 @@ fn previous_approval_is_the_pair_just_before_the_approval_commit() {
         Some((
             first.to_string(),
             Some("\"1.0\"".into()),
-            Some("First text.".into())
+            body_hash("First text.")
         ))
     );
+    // The earlier text, for the staff site's word diff.
+    let p = doc_history(&h, "pol.md").previous_approval.as_ref();
+    assert_eq!(
+        p.and_then(|p| p.earlier_body.as_deref()),
+        Some("First text.")
+    );
+}
+
+#[test]
+fn an_earlier_approval_of_the_same_text_is_not_read() {
+    let mut r = Repo::new();
+    r.write("pol.md", &doc("POL-1", A, "version: 1\n", "Same text.\n"));
+    r.commit("approve");
+    r.write("pol.md", &doc("POL-1", B, "version: 2\n", "Same text.\n"));
+    r.commit("re-approve, text unchanged");
+    let h = read(r.path(), &["pol.md"]);
+    let (_, current, before) = previous(&h, "pol.md").expect("previous approval");
+    assert_eq!(Some(current.2), before.map(|b| b.2), "one text, one hash");
+    let p = doc_history(&h, "pol.md").previous_approval.as_ref();
+    assert_eq!(p.map(|p| p.earlier_body.is_none()), Some(true));
 }
 
 #[test]

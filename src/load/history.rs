@@ -373,19 +373,22 @@ struct Walked {
     stats: HistoryStats,
 }
 
-/// The text of one approved version, with its body as read from git.
-fn approved_text(version: follow::Version, bodies: &HashMap<Oid, Option<String>>) -> ApprovedText {
+/// One approved version, as its fingerprint describes it.
+fn approved_text(version: follow::Version) -> ApprovedText {
     ApprovedText {
         commit: version.commit,
-        body: bodies.get(&version.blob).cloned().flatten(),
         path: version.path,
         version: version.fingerprint.version,
         body_hash: version.fingerprint.body,
     }
 }
 
-/// Reads the bodies of the approvals before the current ones: a few blobs
-/// per re-approved document, so they are read here rather than cached.
+/// Reads the bodies of the approvals before the current ones, where the
+/// staff site may show what changed: only an earlier approval whose body
+/// differs from the current approval's (the fingerprints, cached, tell),
+/// one blob per re-approved document whose text changed. DC015 and the
+/// "changed since" lists compare the fingerprints' body hashes and need no
+/// text, so an unchanged re-approval reads nothing.
 ///
 /// Read in pack order on every core, through handles with a delta-base
 /// cache: versions of one document are stored as delta chains, and reading
@@ -400,8 +403,11 @@ fn previous_approvals(
     let mut wanted: Vec<(Oid, String)> = found
         .iter()
         .flatten()
-        .flat_map(|f| std::iter::once(&f.current).chain(f.previous.as_ref()))
-        .map(|v| (v.blob, v.path.clone()))
+        .filter_map(|f| {
+            let earlier = f.previous.as_ref()?;
+            (earlier.fingerprint.body != f.current.fingerprint.body)
+                .then(|| (earlier.blob, earlier.path.clone()))
+        })
         .collect();
     wanted.sort();
     wanted.dedup_by(|a, b| a.0 == b.0);
@@ -424,11 +430,16 @@ fn previous_approvals(
         .map(|found| {
             let found = found?;
             let (approved_by, approved_on) = found.approval;
+            let earlier_body = found
+                .previous
+                .as_ref()
+                .and_then(|v| bodies.get(&v.blob).cloned().flatten());
             Some(PreviousApproval {
                 approved_by,
                 approved_on,
-                current: approved_text(found.current, &bodies),
-                previous: found.previous.map(|v| approved_text(v, &bodies)),
+                current: approved_text(found.current),
+                previous: found.previous.map(approved_text),
+                earlier_body,
             })
         })
         .collect())

@@ -90,9 +90,6 @@ pub struct ApprovedText {
     pub version: Option<String>,
     /// SHA-256 of the normalised body at that commit.
     pub body_hash: [u8; 32],
-    /// The body at that commit, normalised as for `approved_digest`; `None`
-    /// when the file could not be read as UTF-8 text.
-    pub body: Option<String>,
 }
 
 /// The approval before the current one (FORMAT.md, DC015): the
@@ -111,6 +108,11 @@ pub struct PreviousApproval {
     /// walking back from the current approval commit, in which the keys
     /// took those values); `None` when history ends before it.
     pub previous: Option<ApprovedText>,
+    /// The body at the previous approval commit, normalised as for
+    /// `approved_digest`, for the staff site's word diff. Read only when it
+    /// differs from the body at the current approval commit; `None` when it
+    /// does not, or when it could not be read as UTF-8 text.
+    pub earlier_body: Option<String>,
 }
 
 /// What git records about the commit that made a document's current

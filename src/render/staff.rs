@@ -280,7 +280,7 @@ fn changes(
         .previous_approval
         .as_ref()?;
     let earlier = previous.previous.as_ref()?;
-    let old = markdown::render_page(earlier.body.as_deref()?, &[], links, Some(head));
+    let old = markdown::render_page(previous.earlier_body.as_deref()?, &[], links, Some(head));
     if hidden.named_in(&old) {
         return None;
     }
