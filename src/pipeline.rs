@@ -76,6 +76,8 @@ pub fn run_checks_at(
         history_cache,
         out_dir: None,
         history_at: Some(snapshot.at.clone()),
+        // `isms diff` renders no site.
+        skip_earlier_texts: true,
     };
     let mut checked = run_checks(snapshot.root(), as_of, &opts)?;
     // The copy is removed with `snapshot`: the model keeps the real root.

@@ -1191,6 +1191,33 @@ fn previous_approval_is_the_pair_just_before_the_approval_commit() {
 }
 
 #[test]
+fn earlier_texts_are_left_out_when_asked_and_nothing_else_changes() {
+    let mut r = Repo::new();
+    r.write("pol.md", &doc("POL-1", A, "version: 1\n", "First text.\n"));
+    r.commit("approve");
+    r.write("pol.md", &doc("POL-1", B, "version: 1\n", "Second text.\n"));
+    r.commit("re-approve");
+    let full = read(r.path(), &["pol.md"]);
+    let lean = read_with(
+        r.path(),
+        &["pol.md"],
+        &HistoryOptions {
+            skip_earlier_texts: true,
+            ..HistoryOptions::default()
+        },
+    );
+    let body = |h: &History| {
+        doc_history(h, "pol.md")
+            .previous_approval
+            .as_ref()
+            .map(|p| p.earlier_body.clone())
+    };
+    assert_eq!(body(&full), Some(Some("First text.".to_string())));
+    assert_eq!(body(&lean), Some(None));
+    assert_eq!(previous(&full, "pol.md"), previous(&lean, "pol.md"));
+}
+
+#[test]
 fn an_earlier_approval_of_the_same_text_is_not_read() {
     let mut r = Repo::new();
     r.write("pol.md", &doc("POL-1", A, "version: 1\n", "Same text.\n"));

@@ -80,6 +80,7 @@ pub fn run(root: &Path, as_of: Date, format: Format, fail_on: Severity) -> i32 {
     let opts = LoadOptions {
         history_cache: true,
         out_dir: None,
+        skip_earlier_texts: true,
         ..LoadOptions::default()
     };
     match run_checks(root, as_of, &opts) {

@@ -32,6 +32,7 @@ pub fn run(
                 as_of,
                 &LoadOptions {
                     history_cache: true,
+                    skip_earlier_texts: true,
                     ..LoadOptions::default()
                 },
             ),

@@ -92,6 +92,9 @@ pub struct HistoryOptions {
     /// Read what git records about each approval commit (authors, trailers,
     /// signatures) for `approval_evidence`.
     pub approval_facts: bool,
+    /// Leave [`PreviousApproval::earlier_body`] out: the commands that
+    /// render no staff site do not show it.
+    pub skip_earlier_texts: bool,
 }
 
 /// The history at one commit of the repository that holds an ISMS, for an
@@ -386,9 +389,10 @@ fn approved_text(version: follow::Version) -> ApprovedText {
 /// Reads the bodies of the approvals before the current ones, where the
 /// staff site may show what changed: only an earlier approval whose body
 /// differs from the current approval's (the fingerprints, cached, tell),
-/// one blob per re-approved document whose text changed. DC015 and the
-/// "changed since" lists compare the fingerprints' body hashes and need no
-/// text, so an unchanged re-approval reads nothing.
+/// one blob per re-approved document whose text changed, and nothing
+/// without `read_texts`. DC015 and the "changed since" lists compare the
+/// fingerprints' body hashes and need no text, so an unchanged
+/// re-approval reads nothing.
 ///
 /// Read in pack order on every core, through handles with a delta-base
 /// cache: versions of one document are stored as delta chains, and reading
@@ -397,11 +401,13 @@ fn approved_text(version: follow::Version) -> ApprovedText {
 fn previous_approvals(
     repo: &gix::Repository,
     per_doc: &mut [follow::DocResult],
+    read_texts: bool,
 ) -> Result<Vec<Option<PreviousApproval>>, HistoryError> {
     let found: Vec<Option<follow::Previous>> =
         per_doc.iter_mut().map(|doc| doc.previous.take()).collect();
     let mut wanted: Vec<(Oid, String)> = found
         .iter()
+        .filter(|_| read_texts)
         .flatten()
         .filter_map(|f| {
             let earlier = f.previous.as_ref()?;
@@ -595,7 +601,7 @@ fn walk(
         None => {}
     }
 
-    let previous = previous_approvals(&repo, &mut per_doc)?;
+    let previous = previous_approvals(&repo, &mut per_doc, !options.skip_earlier_texts)?;
     let infos = commits
         .iter_mut()
         .map(|c| CommitInfo {

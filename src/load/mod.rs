@@ -37,6 +37,10 @@ pub struct LoadOptions {
     /// The files were read from a commit (`isms diff`): read the history at
     /// that commit, in the repository of the ISMS named there.
     pub history_at: Option<history::HistoryAt>,
+    /// Leave out the earlier approved texts that only the staff site's
+    /// word diffs show (`check` and `diff` render no site). On a large ISMS
+    /// reading them is most of what a warm run spends in git.
+    pub skip_earlier_texts: bool,
 }
 
 /// A problem that makes the whole input unusable (exit code 2).
@@ -653,6 +657,7 @@ fn read_or_refresh_history(
             cache_salt: format!("isms-{}", env!("CARGO_PKG_VERSION")),
             at: opts.history_at.clone(),
             approval_facts: facts,
+            skip_earlier_texts: opts.skip_earlier_texts,
         },
     )
     .map_err(FatalError::History)?;

@@ -111,7 +111,8 @@ pub struct PreviousApproval {
     /// The body at the previous approval commit, normalised as for
     /// `approved_digest`, for the staff site's word diff. Read only when it
     /// differs from the body at the current approval commit; `None` when it
-    /// does not, or when it could not be read as UTF-8 text.
+    /// does not, when it could not be read as UTF-8 text, or when the
+    /// command renders no staff site (`isms check`, `isms diff`).
     pub earlier_body: Option<String>,
 }
 
