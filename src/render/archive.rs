@@ -113,7 +113,17 @@ mod tests {
 
     #[test]
     fn pdf_files_are_deflated_at_their_own_level_and_read_back_whole() {
-        let text = "<< /Type /StructElem /S /TD >>\n".repeat(2000);
+        // Text like a PDF structure tree: repetitive, but not one phrase.
+        let text: String = (0..5000u32)
+            .map(|i| {
+                format!(
+                    "{} 0 obj << /S /TD /P {} 0 R /K [{}] >>\n",
+                    i,
+                    i * 7919 % 10007,
+                    i % 97
+                )
+            })
+            .collect();
         let files = vec![
             (
                 "exports/pack.pdf".to_string(),
