@@ -50,7 +50,7 @@ pub fn check(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
         .history
         .commits
         .get(facts.commit)
-        .map(|c| c.short_id())
+        .map(|c| c.short_id().to_string())
         .unwrap_or_default();
     let problem = match mode {
         ApprovalEvidence::FrontMatter => None,

@@ -39,8 +39,9 @@ pub struct CommitInfo {
 
 impl CommitInfo {
     /// The id abbreviated as `git log --oneline` does by default.
-    pub fn short_id(&self) -> String {
-        self.id.chars().take(7).collect()
+    pub fn short_id(&self) -> &str {
+        // Ids are ASCII hex; anything else is shown whole.
+        self.id.get(..7).unwrap_or(&self.id)
     }
 }
 

@@ -627,7 +627,7 @@ pub(crate) fn history_rows(
             (
                 commit.time,
                 HistoryRow {
-                    commit: commit.short_id(),
+                    commit: commit.short_id().to_string(),
                     date: commit_date(commit),
                     author: commit.author.clone(),
                     subject: commit.subject.clone(),
@@ -656,10 +656,15 @@ pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(usize) -> b
 /// The calendar date a commit was written on, in its author's time zone (the
 /// date the author saw, whichever zone the build runs in).
 pub(crate) fn commit_date(commit: &crate::model::history::CommitInfo) -> String {
+    commit_day(commit).map(fmt_date).unwrap_or_default()
+}
+
+/// The calendar day of a commit in its author's time zone.
+pub(crate) fn commit_day(
+    commit: &crate::model::history::CommitInfo,
+) -> Option<crate::model::ids::Date> {
     let local = commit.time + i64::from(commit.offset_minutes) * 60;
-    chrono::DateTime::from_timestamp(local, 0)
-        .map(|d| fmt_date(d.date_naive()))
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(local, 0).map(|d| d.date_naive())
 }
 
 /// A metadata panel item for the `meta_panel` macro.

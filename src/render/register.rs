@@ -2,16 +2,15 @@
 //! and exported as `exports/register.csv`. Both are built from [`rows`], so
 //! the page and the spreadsheet cannot drift apart.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{commit_date, doc_page};
+use super::{commit_day, doc_page};
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
+use crate::model::digest::FastMap;
 use crate::model::document::Document;
-use crate::model::ids::fmt_date;
+use crate::model::ids::Date;
 use crate::model::Isms;
 
 /// Whether a document's approval covers its current text. Judged by DC006
@@ -46,15 +45,38 @@ impl Serialize for Approval {
     }
 }
 
+/// A date in a row, written `YYYY-MM-DD` only when the row is serialised
+/// for a page or written to an export: a `serve` rebuild makes every row to
+/// key the register page, and mostly reuses the page. A day that could not
+/// be worked out (a commit time out of range) is written empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Day(pub Option<Date>);
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Datelike;
+        match self.0 {
+            Some(d) => write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// The newest commit that changed a document's body (front-matter-only
 /// commits, such as an approval, are not content changes).
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct LastChange<'a> {
     pub commit: &'a str,
     /// The commit id as `git log --oneline` abbreviates it.
-    pub short: String,
+    pub short: &'a str,
     /// The author's own calendar date, as on the document's history.
-    pub date: String,
+    pub date: Day,
     pub author: &'a str,
 }
 
@@ -71,8 +93,8 @@ pub(crate) struct RegisterRow<'a> {
     pub status: Option<&'static str>,
     pub owner: &'a str,
     pub approved_by: Option<&'a str>,
-    pub approved_on: Option<String>,
-    pub next_review: Option<String>,
+    pub approved_on: Option<Day>,
+    pub next_review: Option<Day>,
     pub classification: &'static str,
     pub audience: Vec<&'static str>,
     pub staff_site: bool,
@@ -125,8 +147,8 @@ pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<
                 status: d.status.map(|s| s.as_str()),
                 owner: &d.owner.value,
                 approved_by: d.approved_by.as_ref().map(|a| a.value.as_str()),
-                approved_on: d.approved_on.as_ref().map(|a| fmt_date(a.value)),
-                next_review: isms.next_review(d).map(fmt_date),
+                approved_on: d.approved_on.as_ref().map(|a| Day(Some(a.value))),
+                next_review: isms.next_review(d).map(|n| Day(Some(n))),
                 classification: d.classification.as_str(),
                 audience: audience(isms, d),
                 staff_site: isms.on_staff_site(d),
@@ -140,8 +162,8 @@ pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<
 }
 
 /// Rule codes of the findings about each document.
-fn codes_by_document(findings: &[Finding]) -> HashMap<&str, Vec<&'static str>> {
-    let mut out: HashMap<&str, Vec<&'static str>> = HashMap::new();
+fn codes_by_document(findings: &[Finding]) -> FastMap<&str, Vec<&'static str>> {
+    let mut out: FastMap<&str, Vec<&'static str>> = FastMap::default();
     for f in findings {
         if let Some(doc) = &f.document {
             out.entry(doc.as_str()).or_default().push(f.rule.code);
@@ -193,7 +215,7 @@ fn last_change<'a>(isms: &'a Isms, doc: &Document) -> Option<LastChange<'a>> {
     Some(LastChange {
         commit: &commit.id,
         short: commit.short_id(),
-        date: commit_date(commit),
+        date: Day(commit_day(commit)),
         author: &commit.author,
     })
 }
@@ -211,13 +233,13 @@ pub(crate) fn csv_record(row: &RegisterRow) -> [String; 17] {
         row.status.unwrap_or_default().to_string(),
         row.owner.to_string(),
         opt(row.approved_by),
-        row.approved_on.clone().unwrap_or_default(),
-        row.next_review.clone().unwrap_or_default(),
+        row.approved_on.map(|d| d.to_string()).unwrap_or_default(),
+        row.next_review.map(|d| d.to_string()).unwrap_or_default(),
         row.classification.to_string(),
         row.audience.join(" "),
         (if row.staff_site { "yes" } else { "no" }).to_string(),
         change.map(|c| c.commit.to_string()).unwrap_or_default(),
-        change.map(|c| c.date.clone()).unwrap_or_default(),
+        change.map(|c| c.date.to_string()).unwrap_or_default(),
         change.map(|c| c.author.to_string()).unwrap_or_default(),
         row.approval.as_str().to_string(),
         row.path.to_string(),

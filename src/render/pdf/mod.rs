@@ -366,7 +366,7 @@ fn contents<'a>(
                 text(r.version.unwrap_or_default()),
                 text(r.status.unwrap_or_default()),
                 text(r.owner),
-                text(r.approved_on.unwrap_or_default()),
+                text(r.approved_on.map(|d| d.to_string()).unwrap_or_default()),
                 text(r.approval.as_str()),
             ]
         })
