@@ -405,16 +405,16 @@ fn previous_approvals(
 ) -> Result<Vec<Option<PreviousApproval>>, HistoryError> {
     let found: Vec<Option<follow::Previous>> =
         per_doc.iter_mut().map(|doc| doc.previous.take()).collect();
-    let mut wanted: Vec<(Oid, String)> = found
-        .iter()
-        .filter(|_| read_texts)
-        .flatten()
-        .filter_map(|f| {
-            let earlier = f.previous.as_ref()?;
-            (earlier.fingerprint.body != f.current.fingerprint.body)
-                .then(|| (earlier.blob, earlier.path.clone()))
-        })
-        .collect();
+    let differs = |f: &follow::Previous| {
+        let earlier = f.previous.as_ref()?;
+        (earlier.fingerprint.body != f.current.fingerprint.body)
+            .then(|| (earlier.blob, earlier.path.clone()))
+    };
+    let mut wanted: Vec<(Oid, String)> = if read_texts {
+        found.iter().flatten().filter_map(differs).collect()
+    } else {
+        Vec::new()
+    };
     wanted.sort();
     wanted.dedup_by(|a, b| a.0 == b.0);
     pool::pack_order(repo, &mut wanted, |(oid, _)| Some(*oid));

@@ -102,11 +102,11 @@ impl Confined {
     /// than reading. Any other path, and other systems, go through
     /// [`Confined::read`].
     pub fn read_walked(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
-        let plain = Path::new(rel)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        if plain {
+        if Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
             use std::os::unix::fs::OpenOptionsExt;
             let flags = rustix::fs::OFlags::NOFOLLOW.bits();
             let file = std::fs::OpenOptions::new()
@@ -122,7 +122,6 @@ impl Confined {
                 Err(e) => Err(e.into()),
             };
         }
-        let _ = plain;
         self.read(rel)
     }
 

@@ -48,7 +48,7 @@ pub fn audit_zip(files: &[SiteFile], as_of: Date) -> Result<Vec<u8>, RenderError
         .last_modified_time(stamp)
         .unix_permissions(0o644)
         .system(System::Unix);
-    let level = |path: &str| {
+    let options_for = |path: &str| {
         if path.ends_with(".pdf") {
             options.compression_level(Some(PDF_LEVEL))
         } else {
@@ -60,7 +60,11 @@ pub fn audit_zip(files: &[SiteFile], as_of: Date) -> Result<Vec<u8>, RenderError
     let prepared: Vec<PreparedZipFile> = sorted
         .par_iter()
         .map(|(path, bytes)| {
-            PreparedZipFile::from_data(format!("{PREFIX}{path}"), level(path), bytes.as_slice())
+            PreparedZipFile::from_data(
+                format!("{PREFIX}{path}"),
+                options_for(path),
+                bytes.as_slice(),
+            )
         })
         .collect::<Result<_, _>>()
         .map_err(|e| error(&e))?;

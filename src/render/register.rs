@@ -10,7 +10,7 @@ use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
 use crate::model::digest::FastMap;
 use crate::model::document::Document;
-use crate::model::ids::Date;
+use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
 
 /// Whether a document's approval covers its current text. Judged by DC006
@@ -54,9 +54,8 @@ pub(crate) struct Day(pub Option<Date>);
 
 impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use chrono::Datelike;
         match self.0 {
-            Some(d) => write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            Some(d) => f.write_str(&fmt_date(d)),
             None => Ok(()),
         }
     }

@@ -126,16 +126,11 @@ pub fn check_out(root: &Path, out: &Path) -> Result<PathBuf, WriteError> {
 }
 
 /// Writes both sites as the new `out` (already checked by [`check_out`]),
-/// replacing the old one in one step.
-pub fn write_sites(out: &Path, sites: &Sites) -> Result<(), WriteError> {
-    write_sites_with(out, sites, || Ok(Vec::new()))
-}
-
-/// [`write_sites`], with the files `late` makes beside the two sites at
-/// OUT's top level. `late` runs on another thread while the sites are
-/// written: the audit index archive is compressed (processor work) while
-/// the file system creates the pages (waiting on the disk). When `late`
-/// fails nothing is put in place: OUT stays as it was.
+/// replacing the old one in one step, with the files `late` makes beside
+/// the two sites at OUT's top level. `late` runs on another thread while
+/// the sites are written: the audit index archive is compressed (processor
+/// work) while the file system creates the pages (waiting on the disk).
+/// When `late` fails nothing is put in place: OUT stays as it was.
 pub fn write_sites_with<F>(out: &Path, sites: &Sites, late: F) -> Result<(), WriteError>
 where
     F: FnOnce() -> Result<Vec<SiteFile>, RenderError> + Send,
@@ -403,6 +398,11 @@ fn crash_point(_name: &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both sites and nothing beside them.
+    fn write_sites(out: &Path, sites: &Sites) -> Result<(), WriteError> {
+        write_sites_with(out, sites, || Ok(Vec::new()))
+    }
 
     #[test]
     fn refuses_out_containing_root() {
