@@ -11,7 +11,6 @@ pub mod history;
 pub mod limits;
 pub mod snapshot;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +20,7 @@ use rayon::prelude::*;
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
 use crate::model::confined::{Confined, ReadError};
+use crate::model::digest::{FastMap, FastSet};
 use crate::model::paths::join_relative;
 use crate::model::people::Roster;
 use crate::model::Isms;
@@ -82,7 +82,7 @@ pub struct Loaded {
 #[derive(Default)]
 pub struct LoadState {
     /// Every `.md` file read by the last load, by path relative to the root.
-    files: HashMap<String, std::sync::Arc<ReadFile>>,
+    files: FastMap<String, Arc<ReadFile>>,
     /// The same paths, sorted: the next list when only hinted files changed.
     listed: Vec<String>,
     /// Digest of every source file of the last load, as (path, digest)
@@ -219,41 +219,34 @@ pub fn load_with(
     })?;
     // What git records about approval commits is read only when asked for.
     let facts = config.approval_evidence != config::ApprovalEvidence::FrontMatter;
-    let previous = &state.files;
     let trusted = state.trust_hints && !state.hints.is_empty() && config_unchanged;
-    let hinted: std::collections::HashSet<&str> = state.hints.iter().map(String::as_str).collect();
-    let read_all = || -> Vec<(String, std::sync::Arc<ReadFile>)> {
+    let hinted: FastSet<&str> = state.hints.iter().map(String::as_str).collect();
+    // One candidate file, parsed unless its bytes are those last read.
+    let read_one = |previous: &FastMap<String, Arc<ReadFile>>, rel: &String| -> Arc<ReadFile> {
+        let bytes = match read_candidate(&confined, rel) {
+            Ok(bytes) => bytes,
+            Err(parsed) => {
+                return Arc::new(ReadFile {
+                    bytes: Vec::new(),
+                    digest: String::new(),
+                    parsed,
+                })
+            }
+        };
+        match previous.get(rel).filter(|f| f.bytes == bytes) {
+            Some(same) => Arc::clone(same),
+            None => Arc::new(ReadFile {
+                digest: frontmatter::sha256_hex(&bytes),
+                parsed: parse_file(rel, &bytes),
+                bytes,
+            }),
+        }
+    };
+    let read_all = |previous: &FastMap<String, Arc<ReadFile>>| -> FastMap<String, Arc<ReadFile>> {
         crate::timing::step("load: read and parse", || {
             files
                 .par_iter()
-                .map(|rel| {
-                    // A file the watcher did not name is as it was: not read.
-                    if let (true, Some(same)) = (trusted, previous.get(rel)) {
-                        if !hinted.contains(rel.as_str()) {
-                            return (rel.clone(), std::sync::Arc::clone(same));
-                        }
-                    }
-                    let bytes = match read_candidate(&confined, rel) {
-                        Ok(bytes) => bytes,
-                        Err(parsed) => {
-                            let file = ReadFile {
-                                bytes: Vec::new(),
-                                digest: String::new(),
-                                parsed,
-                            };
-                            return (rel.clone(), std::sync::Arc::new(file));
-                        }
-                    };
-                    let file = match previous.get(rel).filter(|f| f.bytes == bytes) {
-                        Some(same) => std::sync::Arc::clone(same),
-                        None => std::sync::Arc::new(ReadFile {
-                            digest: frontmatter::sha256_hex(&bytes),
-                            parsed: parse_file(rel, &bytes),
-                            bytes,
-                        }),
-                    };
-                    (rel.clone(), file)
-                })
+                .map(|rel| (rel.clone(), read_one(previous, rel)))
                 .collect()
         })
     };
@@ -261,19 +254,47 @@ pub fn load_with(
     // candidate file is read while the files are parsed: the two take
     // about as long, and a file that turns out not to be a document only
     // costs its entry.
-    let (read, early_history) = if state.history.is_none() {
-        let (read, history) = rayon::join(read_all, || {
-            crate::timing::step("load: git history", || {
-                read_or_refresh_history(root, opts, facts, &files, &[], None, &mut state.repo)
-            })
+    let early_history = if state.history.is_none() {
+        let (read, history) = rayon::join(
+            || read_all(&state.files),
+            || {
+                crate::timing::step("load: git history", || {
+                    read_or_refresh_history(root, opts, facts, &files, &[], None, &mut state.repo)
+                })
+            },
+        );
+        state.files = read;
+        Some(history)
+    } else if trusted {
+        // Files the watcher did not name are as they were: only the named
+        // ones are read again, and the kept map is updated in place.
+        // A file listed but never read (a folder the watcher named was
+        // walked again) is read too.
+        crate::timing::step("load: read and parse", || {
+            let fresh: Vec<(String, Arc<ReadFile>)> = files
+                .iter()
+                .filter(|rel| hinted.contains(rel.as_str()) || !state.files.contains_key(*rel))
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|rel| (rel.clone(), read_one(&state.files, rel)))
+                .collect();
+            state.files.extend(fresh);
+            if state.files.len() != files.len() {
+                let listed: FastSet<&str> = files.iter().map(String::as_str).collect();
+                state.files.retain(|rel, _| listed.contains(rel.as_str()));
+            }
         });
-        (read, Some(history))
+        None
     } else {
-        (read_all(), None)
+        state.files = read_all(&state.files);
+        None
     };
+    let read = files
+        .iter()
+        .filter_map(|rel| Some((rel, state.files.get(rel)?)));
 
     let mut documents = Vec::new();
-    for (rel, file) in &read {
+    for (rel, file) in read {
         if let Some(Parsed::Document {
             document,
             findings: mut fs,
@@ -358,7 +379,7 @@ pub fn load_with(
     // for DC004 (reported by the checks).
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let first: Vec<bool> = {
-        let mut taken: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut taken: FastSet<&str> = FastSet::default();
         documents
             .iter()
             .map(|d| taken.insert(d.id.as_str()))
@@ -390,7 +411,6 @@ pub fn load_with(
         })?,
     };
     state.history = Some(history.clone());
-    state.files = read.into_iter().collect();
     state.listed = files;
     if !state.listed.is_sorted() {
         state.listed.sort_unstable();
@@ -401,7 +421,7 @@ pub fn load_with(
     let by_id = documents
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.id.value.to_string(), i))
+        .map(|(i, d)| (d.id.as_str().to_owned(), i))
         .collect();
     let by_path = documents
         .iter()

@@ -39,3 +39,6 @@ pub fn key_hasher() -> KeyHasher {
 /// with keys from the ISMS's own files, so foldhash's speed is worth more
 /// than SipHash's resistance to chosen keys.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The set counterpart of [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
