@@ -11,6 +11,21 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_t` in
+/// mimalloc.h; the bindings name no constant for it): how many
+/// milliseconds freed memory waits before it goes back to the system.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// For `serve`: memory one rebuild frees is kept for a minute rather than
+/// 10 ms, so the next rebuild reuses it instead of faulting fresh, zeroed
+/// pages in again (about a tenth of a rebuild's time at 10,000
+/// documents). An idle server still returns it.
+fn keep_freed_memory_between_rebuilds() {
+    // SAFETY: sets a plain integer option of the allocator; mimalloc reads
+    // options atomically and allows changing them at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 60_000) }
+}
+
 use isms::commands::{self, controls::ControlsFormat, Format};
 use isms::diagnostics::finding::Severity;
 use isms::model::ids::{parse_date, Date};
@@ -223,6 +238,7 @@ fn main() -> ExitCode {
             if timings {
                 isms::timing::enable();
             }
+            keep_freed_memory_between_rebuilds();
             isms::serve::run(&isms::serve::Options {
                 root: dir,
                 port,
@@ -249,4 +265,16 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The index set is the purge delay: no other option has its
+    /// documented default, 10 (milliseconds), at that position.
+    #[test]
+    fn the_allocator_option_set_for_serve_is_the_purge_delay() {
+        // SAFETY: reads a plain integer option of the allocator.
+        let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(value, 10);
+    }
 }
