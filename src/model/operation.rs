@@ -41,7 +41,9 @@ impl<'a> Operation<'a> {
             };
             for c in &doc.controls {
                 let list = op.evidence.entry(c.value).or_default();
-                if !list.iter().any(|e| e.record.path == doc.path) {
+                // Documents come in path order, so a control the same
+                // record lists twice can only repeat the last entry.
+                if list.last().is_none_or(|e| e.record.path != doc.path) {
                     list.push(ev);
                 }
             }
