@@ -587,6 +587,12 @@ pub(crate) fn doc_page(doc: &Document) -> String {
     format!("{}.html", doc.id.as_str())
 }
 
+/// A document's page relative to a site's root: `docs/` and [`doc_page`],
+/// in one allocation (the register makes one per document per rebuild).
+pub(crate) fn doc_href(doc: &Document) -> String {
+    ["docs/", doc.id.as_str(), ".html"].concat()
+}
+
 /// One row of a version history.
 #[derive(Serialize, Hash)]
 pub(crate) struct HistoryRow {

@@ -5,11 +5,12 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{commit_day, doc_page};
+use super::{commit_day, doc_href};
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
 use crate::model::digest::FastMap;
 use crate::model::document::Document;
+use crate::model::history::DocHistory;
 use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
 
@@ -137,9 +138,11 @@ pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<
         .map(|d| &**d)
         .map(|d| {
             let doc_codes = codes.get(d.id.as_str()).map_or(&[][..], Vec::as_slice);
+            // One lookup of the history serves both columns that need it.
+            let history = isms.history.docs.get(&d.path);
             RegisterRow {
                 id: d.id.as_str(),
-                href: format!("docs/{}", doc_page(d)),
+                href: doc_href(d),
                 title: &d.title,
                 doc_type: d.doc_type.as_str(),
                 version: d.version.as_deref(),
@@ -152,9 +155,9 @@ pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<
                 audience: audience(isms, d),
                 staff_site: isms.on_staff_site(d),
                 path: &d.path,
-                last_change: last_change(isms, d),
+                last_change: history.and_then(|h| last_change(isms, h)),
                 approval: approval(d, doc_codes, history_lost),
-                evidence: approval_evidence(isms, d),
+                evidence: history.and_then(|h| evidence_of(isms, d, h)),
             }
         })
         .collect()
@@ -202,15 +205,9 @@ fn audience(isms: &Isms, doc: &Document) -> Vec<&'static str> {
     .collect()
 }
 
-fn last_change<'a>(isms: &'a Isms, doc: &Document) -> Option<LastChange<'a>> {
-    let history = &isms.history;
-    let change = history
-        .docs
-        .get(&doc.path)?
-        .changes
-        .iter()
-        .find(|c| c.body_changed)?;
-    let commit = history.commits.get(change.commit)?;
+fn last_change<'a>(isms: &'a Isms, history: &DocHistory) -> Option<LastChange<'a>> {
+    let change = history.changes.iter().find(|c| c.body_changed)?;
+    let commit = isms.history.commits.get(change.commit)?;
     Some(LastChange {
         commit: &commit.id,
         short: commit.short_id(),
@@ -251,7 +248,12 @@ pub(crate) fn csv_record(row: &RegisterRow) -> [String; 17] {
 /// verifies against the approver's roster keys. `None` unless
 /// `approval_evidence` asked git for these facts.
 pub(crate) fn approval_evidence(isms: &Isms, doc: &Document) -> Option<String> {
-    let facts = isms.history.docs.get(&doc.path)?.approval_facts.as_ref()?;
+    evidence_of(isms, doc, isms.history.docs.get(&doc.path)?)
+}
+
+/// [`approval_evidence`] with the document's history at hand.
+fn evidence_of(isms: &Isms, doc: &Document, history: &DocHistory) -> Option<String> {
+    let facts = history.approval_facts.as_ref()?;
     let commit = isms.history.commits.get(facts.commit)?;
     let mut parts = vec![format!(
         "commit {} committed by {} <{}>",
