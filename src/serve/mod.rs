@@ -119,6 +119,12 @@ struct Session {
     as_of: Option<Date>,
     load: LoadState,
     memo: Memo,
+    report: ConsoleReport,
+}
+
+/// What the console shows after each rebuild: every finding the first
+/// time, then only what changed.
+struct ConsoleReport {
     /// The findings of the last rebuild that got as far as the checks, to
     /// print only what changed.
     last_findings: Option<HashSet<FindingKey>>,
@@ -144,8 +150,10 @@ impl Session {
             // The watcher reports every change (polling included).
             load: LoadState::trusting_hints(),
             memo: Memo::enabled(),
-            last_findings: None,
-            colour: std::io::stdout().is_terminal(),
+            report: ConsoleReport {
+                last_findings: None,
+                colour: std::io::stdout().is_terminal(),
+            },
         }
     }
 
@@ -211,8 +219,8 @@ impl Session {
                 return;
             }
         };
-        crate::timing::step("serve: report", || self.print_findings(&checked));
         if checked.has_input_errors() {
+            self.report.print(&self.root, &checked);
             let error = first_error(&checked.findings);
             println!(
                 "Not published: fix the input errors above; the last good build stays served."
@@ -220,12 +228,20 @@ impl Session {
             shared.fail(error);
             return;
         }
-        match crate::render::render_sites_with(
-            &checked.isms,
-            &checked.summary,
-            &checked.findings,
-            &self.memo,
-        ) {
+        // The report prints on one core while the sites render on the others.
+        let (report, memo) = (&mut self.report, &self.memo);
+        let ((), rendered) = rayon::join(
+            || crate::timing::step("serve: report", || report.print(&self.root, &checked)),
+            || {
+                crate::render::render_sites_with(
+                    &checked.isms,
+                    &checked.summary,
+                    &checked.findings,
+                    memo,
+                )
+            },
+        );
+        match rendered {
             Ok(sites) => {
                 crate::timing::step("serve: publish", || shared.publish(sites));
                 println!(
@@ -265,10 +281,12 @@ impl Session {
             message: error.to_string(),
         }
     }
+}
 
+impl ConsoleReport {
     /// Prints every finding on the first build, then only new ones and how
     /// many were resolved, with the summary each time.
-    fn print_findings(&mut self, checked: &Checked) {
+    fn print(&mut self, root: &std::path::Path, checked: &Checked) {
         let keys: HashSet<FindingKey> = checked.findings.iter().map(finding_key).collect();
         let new: Vec<&Finding> = match &self.last_findings {
             None => checked.findings.iter().collect(),
@@ -284,7 +302,7 @@ impl Session {
             .map_or(0, |old| old.difference(&keys).count());
         print!(
             "{}",
-            report::human::render_findings(&self.root, new.iter().copied(), self.colour)
+            report::human::render_findings(root, new.iter().copied(), self.colour)
         );
         if self.last_findings.is_some() {
             println!("{} new finding(s), {} resolved", new.len(), resolved);

@@ -1,11 +1,11 @@
 //! What the server hands out: the last good build of both sites, in memory,
 //! and the state of the latest rebuild for the live-reload script.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 
+use crate::model::digest::FastMap;
 use crate::render::Sites;
 
 /// Why the latest rebuild produced no site: the first input error (file and
@@ -32,7 +32,7 @@ impl BuildError {
 /// build counter, and the error of a later failed rebuild, if any.
 #[derive(Default)]
 pub struct Published {
-    pub files: HashMap<String, Arc<Vec<u8>>>,
+    pub files: FastMap<String, Arc<Vec<u8>>>,
     /// Counts good builds; the browser reloads when it changes.
     pub version: u64,
     /// Set while the source is broken; the files stay those of the last good
@@ -76,7 +76,10 @@ impl Shared {
     /// Publishes a good build: its files replace the old ones at once.
     pub fn publish(&self, sites: Sites) {
         let old = self.get();
-        let mut files = HashMap::with_capacity(sites.staff.len() + sites.audit.len());
+        let mut files = FastMap::with_capacity_and_hasher(
+            sites.staff.len() + sites.audit.len(),
+            Default::default(),
+        );
         for (site, list) in [("staff", sites.staff), ("audit", sites.audit)] {
             for (path, bytes) in list {
                 files.insert(format!("{site}/{path}"), bytes);
