@@ -210,11 +210,12 @@ pub fn load_with(
         .digests
         .binary_search_by(|(p, _)| p.as_str().cmp("isms.toml"))
         .is_ok_and(|at| state.digests[at].1 == sources[0].1);
-    let files = crate::timing::step("load: discover", || {
+    // `walked`: the list comes from a walk of the tree, not from the hints.
+    let (files, walked) = crate::timing::step("load: discover", || {
         match files_from_hints(root, &config, opts, state, config_unchanged) {
-            Some(files) => Ok(files),
+            Some(files) => Ok((files, false)),
             None => discover::discover(root, &config, opts.out_dir.as_deref(), false)
-                .map(|found| found.files),
+                .map(|found| (found.files, true)),
         }
     })?;
     // What git records about approval commits is read only when asked for.
@@ -268,12 +269,14 @@ pub fn load_with(
     } else if trusted {
         // Files the watcher did not name are as they were: only the named
         // ones are read again, and the kept map is updated in place.
-        // A file listed but never read (a folder the watcher named was
-        // walked again) is read too.
+        // After a walk (the watcher named a folder), a file listed but
+        // never read is read too.
         crate::timing::step("load: read and parse", || {
             let fresh: Vec<(String, Arc<ReadFile>)> = files
                 .iter()
-                .filter(|rel| hinted.contains(rel.as_str()) || !state.files.contains_key(*rel))
+                .filter(|rel| {
+                    hinted.contains(rel.as_str()) || (walked && !state.files.contains_key(*rel))
+                })
                 .collect::<Vec<_>>()
                 .into_par_iter()
                 .map(|rel| (rel.clone(), read_one(&state.files, rel)))
