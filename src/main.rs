@@ -17,9 +17,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// For `serve`: memory one rebuild frees is kept for a minute rather than
-/// 10 ms, so the next rebuild reuses it instead of faulting fresh, zeroed
-/// pages in again (about a tenth of a rebuild's time at 10,000
-/// documents). An idle server still returns it.
+/// a second (mimalloc 3's default), so the next rebuild, a few seconds
+/// later, reuses it instead of faulting fresh, zeroed pages in again (about
+/// a tenth of a rebuild's time at 10,000 documents). An idle server still
+/// returns it.
 fn keep_freed_memory_between_rebuilds() {
     // SAFETY: sets a plain integer option of the allocator; mimalloc reads
     // options atomically and allows changing them at any time.
@@ -269,12 +270,12 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    /// The index set is the purge delay: no other option has its
-    /// documented default, 10 (milliseconds), at that position.
+    /// The index set is the purge delay: no other option has its default,
+    /// 1000 (milliseconds, mimalloc 3's options.c), at that position.
     #[test]
     fn the_allocator_option_set_for_serve_is_the_purge_delay() {
         // SAFETY: reads a plain integer option of the allocator.
         let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
-        assert_eq!(value, 10);
+        assert_eq!(value, 1000);
     }
 }
