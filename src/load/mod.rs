@@ -85,6 +85,9 @@ pub struct LoadState {
     files: FastMap<String, Arc<ReadFile>>,
     /// The same paths, sorted: the next list when only hinted files changed.
     listed: Vec<String>,
+    /// The documents' paths of the last load, in order: the history then
+    /// covered exactly these.
+    doc_paths: Vec<String>,
     /// Digest of every source file of the last load, as (path, digest)
     /// sorted by path: the last model's `sources`.
     digests: Arc<Vec<(String, String)>>,
@@ -260,7 +263,15 @@ pub fn load_with(
             || read_all(&state.files),
             || {
                 crate::timing::step("load: git history", || {
-                    read_or_refresh_history(root, opts, facts, &files, &[], None, &mut state.repo)
+                    read_or_refresh_history(
+                        root,
+                        opts,
+                        facts,
+                        (&files, false),
+                        &[],
+                        None,
+                        &mut state.repo,
+                    )
                 })
             },
         );
@@ -399,6 +410,7 @@ pub fn load_with(
     sources.sort();
     let mut changed = changed_sources(&state.digests, &sources);
     changed.append(&mut state.hints);
+    let same_documents = doc_paths == state.doc_paths;
     let history = match early_history {
         Some(history) => history?,
         None => crate::timing::step("load: git history", || {
@@ -406,13 +418,14 @@ pub fn load_with(
                 root,
                 opts,
                 facts,
-                &doc_paths,
+                (&doc_paths, same_documents),
                 &changed,
                 state.history.take(),
                 &mut state.repo,
             )
         })?,
     };
+    state.doc_paths = doc_paths;
     state.history = Some(history.clone());
     state.listed = files;
     if !state.listed.is_sorted() {
@@ -644,12 +657,14 @@ fn changed_sources(before: &[(String, String)], now: &[(String, String)]) -> Vec
 
 /// The history of `doc_paths`: the previous one, brought up to date for the
 /// `changed` paths, while HEAD and the index have not moved and it covers
-/// every document; else read from the repository.
+/// every document; else read from the repository. `same_documents`: the
+/// paths are those of the load that made `previous`, which covers exactly
+/// them.
 fn read_or_refresh_history(
     root: &Path,
     opts: &LoadOptions,
     facts: bool,
-    doc_paths: &[String],
+    (doc_paths, same_documents): (&[String], bool),
     changed: &[String],
     previous: Option<(Option<history::GitState>, Arc<history::History>)>,
     repo: &mut Option<history::OpenRepo>,
@@ -661,13 +676,16 @@ fn read_or_refresh_history(
     if let (Some(open), Some(now), Some((Some(was), mut shared))) =
         (repo.as_ref(), &state, previous)
     {
-        if *now == was && doc_paths.iter().all(|p| shared.docs.contains_key(p)) {
+        if *now == was && (same_documents || doc_paths.iter().all(|p| shared.docs.contains_key(p)))
+        {
             // No copy is made unless the last load's model is still alive
             // (`isms serve` frees it before the next load).
             let history = Arc::make_mut(&mut shared);
             history::refresh_worktree(history, open, changed);
-            let keep: std::collections::HashSet<&String> = doc_paths.iter().collect();
-            history.docs.retain(|p, _| keep.contains(p));
+            if history.docs.len() != doc_paths.len() {
+                let keep: FastSet<&String> = doc_paths.iter().collect();
+                history.docs.retain(|p, _| keep.contains(p));
+            }
             return Ok((Some(was), shared));
         }
     }
@@ -729,34 +747,41 @@ fn files_from_hints(
     root: &Path,
     config: &Config,
     opts: &LoadOptions,
-    state: &LoadState,
+    state: &mut LoadState,
     config_unchanged: bool,
 ) -> Option<Vec<String>> {
-    if !state.trust_hints || state.hints.is_empty() || state.files.is_empty() || !config_unchanged {
+    if !state.trust_hints
+        || state.hints.is_empty()
+        || state.files.is_empty()
+        || state.listed.is_empty()
+        || !config_unchanged
+    {
         return None;
+    }
+    // What became of each hinted path: `Some(true)` a file now, `Some(false)`
+    // gone; a folder needs a walk.
+    let mut now_a_file = Vec::with_capacity(state.hints.len());
+    for hint in &state.hints {
+        match std::fs::symlink_metadata(root.join(hint)) {
+            Ok(meta) if meta.is_dir() => return None,
+            // Links are listed too: the confined reader decides.
+            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => now_a_file.push(true),
+            _ => now_a_file.push(false),
+        }
     }
     let croot = std::fs::canonicalize(root).ok()?;
     let rules = discover::Rules::new(&croot, config, opts.out_dir.as_deref());
-    let mut files = state.listed.clone();
-    for hint in &state.hints {
-        let path = root.join(hint);
-        let at = files.binary_search(hint);
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_dir() => return None,
-            // Links are listed too: the confined reader decides.
-            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {
-                if let Err(at) = at {
-                    if hint.ends_with(".md") && rules.skip(hint).is_none() {
-                        files.insert(at, hint.clone());
-                    }
-                }
+    // The kept list is updated in place (the load puts it back).
+    let mut files = std::mem::take(&mut state.listed);
+    for (hint, is_file) in state.hints.iter().zip(now_a_file) {
+        match (files.binary_search(hint), is_file) {
+            (Err(at), true) if hint.ends_with(".md") && rules.skip(hint).is_none() => {
+                files.insert(at, hint.clone());
             }
-            // Gone.
-            _ => {
-                if let Ok(at) = at {
-                    files.remove(at);
-                }
+            (Ok(at), false) => {
+                files.remove(at);
             }
+            _ => {}
         }
     }
     Some(files)
