@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{doc_page, page_context, Pages, RenderError, SiteContext, SiteFile};
+use super::{doc_href, page_context, Pages, RenderError, SiteContext, SiteFile};
 use crate::model::acknowledge::AckState;
 use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
@@ -66,7 +66,7 @@ pub(crate) fn render(
             DocView {
                 id: a.document.id.as_str().to_string(),
                 title: a.document.title.clone(),
-                href: format!("docs/{}", doc_page(a.document)),
+                href: doc_href(a.document),
                 version: a.version.to_string(),
                 approved_on: fmt_date(a.approved_on.value),
                 confirmed: a

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::audit_pages::{plain, Cell};
 use super::soa::neutralise;
-use super::{doc_page, page_context, Bytes, Pages, RenderError, SiteContext, SiteFile};
+use super::{doc_href, page_context, Bytes, Pages, RenderError, SiteContext, SiteFile};
 use crate::model::action::{Action, Source, State};
 use crate::model::ids::{fmt_date, Date};
 use crate::model::Isms;
@@ -157,7 +157,7 @@ fn row(isms: &Isms, a: &Action, state: State) -> Vec<Cell> {
         plain(date(a.closed_on)),
         Cell {
             text: Some(came_from),
-            href: doc.map(|d| format!("docs/{}", doc_page(d))),
+            href: doc.map(doc_href),
             code: false,
             tone: None,
         },

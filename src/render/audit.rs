@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::memo::{self, Rendered};
 use super::{
-    doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
+    doc_href, doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
     resolve_link, source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::diagnostics::finding::Finding;
@@ -177,7 +177,7 @@ pub fn render(
                     on_staff_site,
                     &evidence,
                 ));
-                let path = format!("docs/{}", doc_page(doc));
+                let path = doc_href(doc);
                 let page = pages.memo.page(&format!("audit/{path}"), key, || {
                     let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
                     let head = super::page_head(isms, doc, &is_logo);
@@ -324,7 +324,7 @@ fn timeline(isms: &Isms, next: crate::model::cycle::NextAudit, as_of: Date) -> V
             state: m.state.as_str(),
             proof: m.proof.map(|p| ProofView {
                 id: p.record.id.as_str().to_string(),
-                href: format!("docs/{}", doc_page(p.record)),
+                href: doc_href(p.record),
                 date: fmt_date(p.date),
             }),
             record_kind: m.record_kind,

@@ -4,7 +4,7 @@
 use super::RenderError;
 use serde::Serialize;
 
-use super::{doc_page, page_context, Pages, SiteContext, SiteFile};
+use super::{doc_href, page_context, Pages, SiteContext, SiteFile};
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::model::clauses::{self, REQUIRED};
 use crate::model::Isms;
@@ -87,7 +87,7 @@ fn findings_html(
                         plain(Some(f.message.clone())),
                         Cell {
                             text: f.document.clone(),
-                            href: doc.map(|d| format!("docs/{}", doc_page(d))),
+                            href: doc.map(doc_href),
                             code: false,
                             tone: None,
                         },

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::doc_page;
+use super::doc_href;
 use crate::model::ids::{fmt_date, Date};
 use crate::model::record::{CertStage, Grade, RecordDetails};
 use crate::model::Isms;
@@ -90,7 +90,7 @@ pub(crate) fn section(isms: &Isms, as_of: Date) -> Option<Certification> {
             .collect();
         audits.push(AuditView {
             id: doc.id.as_str().to_string(),
-            href: format!("docs/{}", doc_page(doc)),
+            href: doc_href(doc),
             stage: audit.stage.map_or("Certification", CertStage::label),
             date: fmt_date(rec.date.value),
             body: audit.body.clone(),

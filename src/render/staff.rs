@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::memo::{self, Rendered};
 use super::word_diff;
 use super::{
-    doc_page, history_key, history_rows, markdown, meta_items, page_context, render_page,
+    doc_href, history_key, history_rows, markdown, meta_items, page_context, render_page,
     resolve_link, source_digest, static_files, Pages, SiteContext, SiteFile,
 };
 use crate::model::document::{DocType, Document};
@@ -59,7 +59,7 @@ fn entry(doc: &Document) -> Entry<'_> {
     Entry {
         id: doc.id.as_str(),
         title: &doc.title,
-        href: format!("docs/{}", doc_page(doc)),
+        href: doc_href(doc),
         summary: doc.summary.as_deref(),
         version: doc.version.as_deref(),
         approved_on: doc.approved_on.as_ref().map(|d| fmt_date(d.value)),
@@ -184,7 +184,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
                 &history,
                 &acknowledge,
             ));
-            let path = format!("docs/{}", doc_page(doc));
+            let path = doc_href(doc);
             let page = memo.page(&format!("staff/{path}"), key, || {
                 let links = markdown::Links {
                     link: &|dest| resolve_link(isms, doc, dest, &visible),
@@ -323,7 +323,7 @@ fn changed_since(isms: &Isms, staff: &[&Document]) -> Vec<ChangedEntry> {
         .take(RECENT)
         .map(|(d, since)| ChangedEntry {
             title: d.title.clone(),
-            href: format!("docs/{}", doc_page(d)),
+            href: doc_href(d),
             approved_on: d.approved_on.as_ref().map(|x| fmt_date(x.value)),
             since_on: since.to_string(),
         })
@@ -494,7 +494,7 @@ fn search_entry(doc: &Document, text: String) -> Result<String, RenderError> {
     let entry = SearchEntry {
         title: &doc.title,
         id: doc.id.as_str(),
-        url: format!("docs/{}", doc_page(doc)),
+        url: doc_href(doc),
         summary: doc.summary.as_deref().unwrap_or(""),
         doc_type: doc.doc_type.as_str(),
         text,
