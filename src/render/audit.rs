@@ -115,14 +115,16 @@ pub fn render(
             pages.render("audit/index.html", "audit/index.html", ctx)
         })?,
     ));
-    let (register_rows, register_key) = step("audit: register rows", || {
-        let rows = super::register::rows(isms, findings);
-        let key = pages.key(isms, &rows);
-        (rows, key)
-    });
-    files.push((
-        "register.html".into(),
-        step("audit: register", || {
+    // The register (with the exports made from its rows), the SoA, and the
+    // other listings are independent: they render side by side, and their
+    // files are listed in the same order as ever.
+    let register_and_exports = || -> Result<(SiteFile, Vec<SiteFile>), RenderError> {
+        let (register_rows, register_key) = step("audit: register rows", || {
+            let rows = super::register::rows(isms, findings);
+            let key = pages.key(isms, &rows);
+            (rows, key)
+        });
+        let register = step("audit: register", || {
             pages.keyed("audit/register.html", register_key, || {
                 let mut ctx = page_context(&site, "audit", "", "Document register", false, false);
                 ctx.insert("register", &register_rows);
@@ -132,23 +134,39 @@ pub fn render(
                 );
                 render_page(tera, "audit/register.html", &ctx, "audit/register.html")
             })
-        })?,
-    ));
-    files.extend(step("audit: soa", || {
-        super::soa::render(isms, findings, &site, pages, summary_date(summary))
-    })?);
-    files.extend(step("audit: actions", || {
-        super::actions::render(isms, summary_date(summary), &site, pages)
-    })?);
-    files.extend(step("audit: exports", || {
-        super::exports::render(summary, findings, (&register_rows, register_key), pages)
-    })?);
-    files.push(step("audit: findings page", || {
-        super::audit_pages::findings_page(isms, findings, &site, pages)
-    })?);
-    files.push(step("audit: clauses page", || {
-        super::audit_pages::clauses_page(isms, &site, pages)
-    })?);
+        })?;
+        let exports = step("audit: exports", || {
+            super::exports::render(summary, findings, (&register_rows, register_key), pages)
+        })?;
+        Ok((("register.html".into(), register), exports))
+    };
+    let soa = || {
+        step("audit: soa", || {
+            super::soa::render(isms, findings, &site, pages, summary_date(summary))
+        })
+    };
+    let listings = || -> Result<(Vec<SiteFile>, SiteFile, SiteFile), RenderError> {
+        let actions = step("audit: actions", || {
+            super::actions::render(isms, summary_date(summary), &site, pages)
+        })?;
+        let findings_page = step("audit: findings page", || {
+            super::audit_pages::findings_page(isms, findings, &site, pages)
+        })?;
+        let clauses_page = step("audit: clauses page", || {
+            super::audit_pages::clauses_page(isms, &site, pages)
+        })?;
+        Ok((actions, findings_page, clauses_page))
+    };
+    let (register_and_exports, (soa, listings)) =
+        rayon::join(register_and_exports, || rayon::join(soa, listings));
+    let (register, exports) = register_and_exports?;
+    let (actions, findings_page, clauses_page) = listings?;
+    files.push(register);
+    files.extend(soa?);
+    files.extend(actions);
+    files.extend(exports);
+    files.push(findings_page);
+    files.push(clauses_page);
 
     let all = |_: &Document| true;
     let keep_all = |_: usize| true;
