@@ -87,162 +87,179 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
 
     let mut files = static_files(isms)?;
 
-    // Home page.
-    let groups: Vec<Group> = DocType::ALL
-        .iter()
-        .filter_map(|&t| {
-            let mut docs: Vec<&&Document> = staff.iter().filter(|d| d.doc_type == t).collect();
-            docs.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.as_str().cmp(b.id.as_str())));
-            (!docs.is_empty()).then(|| Group {
-                heading: t.plural(),
-                slug: t.as_str(),
-                docs: docs.into_iter().map(|d| entry(d)).collect(),
-            })
-        })
-        .collect();
-    let mut recent: Vec<&&Document> = staff.iter().filter(|d| d.approved_on.is_some()).collect();
-    recent.sort_by(|a, b| {
-        let date = |d: &Document| d.approved_on.as_ref().map(|x| x.value);
-        date(b).cmp(&date(a)).then(a.id.as_str().cmp(b.id.as_str()))
-    });
-    let recent: Vec<Entry> = recent.into_iter().take(RECENT).map(|d| entry(d)).collect();
-    let changed = changed_since(isms, &staff);
-    let next_audit = super::briefing::next_audit(isms, as_of);
-    // Keyed by what it shows, so that a rebuild turns the lists of every
-    // staff document into a template context only when they changed.
-    let home_key = pages.key(
-        isms,
-        &(
-            "staff/index.html",
-            &groups,
-            &recent,
-            &changed,
-            staff.len(),
-            &next_audit,
-        ),
-    );
-    let home = pages.keyed("staff/index.html", home_key, || {
-        let mut ctx = page_context(&site, "staff", "", &site.title, true, true);
-        ctx.insert("groups", &groups);
-        ctx.insert("recent", &recent);
-        ctx.insert("changed", &changed);
-        ctx.insert("count", &staff.len());
-        ctx.insert("next_audit", &next_audit);
-        super::render_page(tera, "staff/index.html", &ctx, "staff/index.html")
-    })?;
-    files.push(("index.html".into(), home));
-
-    // The audit briefing, while an audit lies ahead.
-    if let Some(audit) = &next_audit {
-        let doc = super::briefing::briefing_doc(isms);
-        let body = doc.map(|doc| {
-            // The page sits at the site root, document pages in `docs/`.
-            let link = |dest: &str| {
-                resolve_link(isms, doc, dest, &visible).map(|href| {
-                    let external = href.starts_with('#') || href.contains(':');
-                    if external {
-                        href
-                    } else {
-                        format!("docs/{href}")
-                    }
+    // The home page and the briefing render beside the document pages.
+    let front_pages = || -> Result<Vec<SiteFile>, RenderError> {
+        let mut files = Vec::new();
+        // Home page.
+        let groups: Vec<Group> = DocType::ALL
+            .iter()
+            .filter_map(|&t| {
+                let mut docs: Vec<&&Document> = staff.iter().filter(|d| d.doc_type == t).collect();
+                docs.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.as_str().cmp(b.id.as_str())));
+                (!docs.is_empty()).then(|| Group {
+                    heading: t.plural(),
+                    slug: t.as_str(),
+                    docs: docs.into_iter().map(|d| entry(d)).collect(),
                 })
-            };
-            let links = markdown::Links {
-                link: &link,
-                image: &published_image,
-                names_hidden: &names_hidden,
-            };
-            markdown::render_with(&doc.body, &doc.outline().anchors, &links)
+            })
+            .collect();
+        let mut recent: Vec<&&Document> =
+            staff.iter().filter(|d| d.approved_on.is_some()).collect();
+        recent.sort_by(|a, b| {
+            let date = |d: &Document| d.approved_on.as_ref().map(|x| x.value);
+            date(b).cmp(&date(a)).then(a.id.as_str().cmp(b.id.as_str()))
         });
-        let title = format!("Audit briefing: the {} audit", audit.kind);
-        let mut ctx = page_context(&site, "staff", "", &title, false, true);
-        ctx.insert("audit", audit);
-        ctx.insert("body", &body);
-        ctx.insert("doc", &doc.map(entry));
-        ctx.insert("isms_lead", &isms.config.isms_lead);
-        files.push((
-            "briefing.html".into(),
-            pages.render("staff/briefing.html", "staff/briefing.html", ctx)?,
-        ));
-    }
+        let recent: Vec<Entry> = recent.into_iter().take(RECENT).map(|d| entry(d)).collect();
+        let changed = changed_since(isms, &staff);
+        let next_audit = super::briefing::next_audit(isms, as_of);
+        // Keyed by what it shows, so that a rebuild turns the lists of every
+        // staff document into a template context only when they changed.
+        let home_key = pages.key(
+            isms,
+            &(
+                "staff/index.html",
+                &groups,
+                &recent,
+                &changed,
+                staff.len(),
+                &next_audit,
+            ),
+        );
+        let home = pages.keyed("staff/index.html", home_key, || {
+            let mut ctx = page_context(&site, "staff", "", &site.title, true, true);
+            ctx.insert("groups", &groups);
+            ctx.insert("recent", &recent);
+            ctx.insert("changed", &changed);
+            ctx.insert("count", &staff.len());
+            ctx.insert("next_audit", &next_audit);
+            super::render_page(tera, "staff/index.html", &ctx, "staff/index.html")
+        })?;
+        files.push(("index.html".into(), home));
 
-    // One page per document, in parallel.
-    // Each page comes with its search keywords, taken from the rendered body
-    // so that refused links (whose targets are hidden) add nothing.
-    // A page is made from its own file, its history, the theme, isms.toml
-    // and which documents it may link to or must not name: the key covers
-    // all of them.
-    let epoch = memo::key_of(&(theme.key, source_digest(isms, "isms.toml"), signature(isms)));
-    let doc_pages: Vec<Result<StaffPage, RenderError>> = staff
-        .par_iter()
-        .map(|doc| {
-            let history = history_key(isms, doc, &keep);
-            let acknowledge = acknowledge(isms, doc);
-            let key = memo::key_of(&(
-                epoch,
-                source_digest(isms, &doc.path),
-                &history,
-                &acknowledge,
-            ));
-            let path = doc_href(doc);
-            let page = memo.page(&format!("staff/{path}"), key, || {
+        // The audit briefing, while an audit lies ahead.
+        if let Some(audit) = &next_audit {
+            let doc = super::briefing::briefing_doc(isms);
+            let body = doc.map(|doc| {
+                // The page sits at the site root, document pages in `docs/`.
+                let link = |dest: &str| {
+                    resolve_link(isms, doc, dest, &visible).map(|href| {
+                        let external = href.starts_with('#') || href.contains(':');
+                        if external {
+                            href
+                        } else {
+                            format!("docs/{href}")
+                        }
+                    })
+                };
                 let links = markdown::Links {
-                    link: &|dest| resolve_link(isms, doc, dest, &visible),
+                    link: &link,
                     image: &published_image,
                     names_hidden: &names_hidden,
                 };
-                let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
-                let head = super::page_head(isms, doc, &is_logo);
-                let body =
-                    markdown::render_page(&doc.body, &doc.outline().anchors, &links, Some(&head));
-                let changes = changes(isms, doc, &body, &links, hidden, &head);
-                let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
-                ctx.insert("changes", &changes);
-                ctx.insert("acknowledge", &acknowledge);
-                ctx.insert("doc_id", doc.id.as_str());
-                ctx.insert("summary", &doc.summary);
-                ctx.insert("meta", &meta_items(isms, doc));
-                ctx.insert("body", &body);
-                ctx.insert("history", &history_rows(isms, doc, &keep));
-                let html = render_page(tera, "staff/doc.html", &ctx, &format!("staff/{path}"))?;
-                Ok(Rendered {
-                    bytes: html,
-                    extra: search_entry(doc, keywords(&body))?.into(),
-                })
-            })?;
-            Ok(((path, page.bytes), page.extra, key))
-        })
-        .collect();
-    let mut entries = Vec::with_capacity(doc_pages.len());
-    // The search index is made of each staff page's entry, kept with the
-    // page (so fixed by its key): one edit re-serialises one entry.
-    let mut index_key = crate::model::digest::key_hasher();
-    for page in doc_pages {
-        let (file, entry, key) = page?;
-        // The page's path and key fix its entry.
-        (&file.0, key).hash(&mut index_key);
-        files.push(file);
-        entries.push(entry);
-    }
-
-    // Search index: a plain script, because fetch() is blocked on file://.
-    let index = memo.page("staff/search-index.js", index_key.finish(), || {
-        let size = entries.iter().map(|e| e.len() + 1).sum::<usize>();
-        let mut script = String::with_capacity(size + 64);
-        script.push_str("window.ISMS_SEARCH_INDEX = [");
-        for (n, entry) in entries.iter().enumerate() {
-            if n > 0 {
-                script.push(',');
-            }
-            script.push_str(entry);
+                markdown::render_with(&doc.body, &doc.outline().anchors, &links)
+            });
+            let title = format!("Audit briefing: the {} audit", audit.kind);
+            let mut ctx = page_context(&site, "staff", "", &title, false, true);
+            ctx.insert("audit", audit);
+            ctx.insert("body", &body);
+            ctx.insert("doc", &doc.map(entry));
+            ctx.insert("isms_lead", &isms.config.isms_lead);
+            files.push((
+                "briefing.html".into(),
+                pages.render("staff/briefing.html", "staff/briefing.html", ctx)?,
+            ));
         }
-        script.push_str("];\n");
-        Ok(Rendered {
-            bytes: super::Bytes::new(script.into_bytes()),
-            extra: std::sync::Arc::from(""),
-        })
-    })?;
-    files.push(("search-index.js".into(), index.bytes));
+
+        Ok(files)
+    };
+    let document_pages = || -> Result<Vec<SiteFile>, RenderError> {
+        let mut files = Vec::with_capacity(staff.len() + 1);
+        // One page per document, in parallel.
+        // Each page comes with its search keywords, taken from the rendered body
+        // so that refused links (whose targets are hidden) add nothing.
+        // A page is made from its own file, its history, the theme, isms.toml
+        // and which documents it may link to or must not name: the key covers
+        // all of them.
+        let epoch = memo::key_of(&(theme.key, source_digest(isms, "isms.toml"), signature(isms)));
+        let doc_pages: Vec<Result<StaffPage, RenderError>> = staff
+            .par_iter()
+            .map(|doc| {
+                let history = history_key(isms, doc, &keep);
+                let acknowledge = acknowledge(isms, doc);
+                let key = memo::key_of(&(
+                    epoch,
+                    source_digest(isms, &doc.path),
+                    &history,
+                    &acknowledge,
+                ));
+                let path = doc_href(doc);
+                let page = memo.page(&format!("staff/{path}"), key, || {
+                    let links = markdown::Links {
+                        link: &|dest| resolve_link(isms, doc, dest, &visible),
+                        image: &published_image,
+                        names_hidden: &names_hidden,
+                    };
+                    let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
+                    let head = super::page_head(isms, doc, &is_logo);
+                    let body = markdown::render_page(
+                        &doc.body,
+                        &doc.outline().anchors,
+                        &links,
+                        Some(&head),
+                    );
+                    let changes = changes(isms, doc, &body, &links, hidden, &head);
+                    let mut ctx = page_context(&site, "staff", "../", &doc.title, false, true);
+                    ctx.insert("changes", &changes);
+                    ctx.insert("acknowledge", &acknowledge);
+                    ctx.insert("doc_id", doc.id.as_str());
+                    ctx.insert("summary", &doc.summary);
+                    ctx.insert("meta", &meta_items(isms, doc));
+                    ctx.insert("body", &body);
+                    ctx.insert("history", &history_rows(isms, doc, &keep));
+                    let html = render_page(tera, "staff/doc.html", &ctx, &format!("staff/{path}"))?;
+                    Ok(Rendered {
+                        bytes: html,
+                        extra: search_entry(doc, keywords(&body))?.into(),
+                    })
+                })?;
+                Ok(((path, page.bytes), page.extra, key))
+            })
+            .collect();
+        let mut entries = Vec::with_capacity(doc_pages.len());
+        // The search index is made of each staff page's entry, kept with the
+        // page (so fixed by its key): one edit re-serialises one entry.
+        let mut index_key = crate::model::digest::key_hasher();
+        for page in doc_pages {
+            let (file, entry, key) = page?;
+            // The page's path and key fix its entry.
+            (&file.0, key).hash(&mut index_key);
+            files.push(file);
+            entries.push(entry);
+        }
+
+        // Search index: a plain script, because fetch() is blocked on file://.
+        let index = memo.page("staff/search-index.js", index_key.finish(), || {
+            let size = entries.iter().map(|e| e.len() + 1).sum::<usize>();
+            let mut script = String::with_capacity(size + 64);
+            script.push_str("window.ISMS_SEARCH_INDEX = [");
+            for (n, entry) in entries.iter().enumerate() {
+                if n > 0 {
+                    script.push(',');
+                }
+                script.push_str(entry);
+            }
+            script.push_str("];\n");
+            Ok(Rendered {
+                bytes: super::Bytes::new(script.into_bytes()),
+                extra: std::sync::Arc::from(""),
+            })
+        })?;
+        files.push(("search-index.js".into(), index.bytes));
+        Ok(files)
+    };
+    let (front, documents) = rayon::join(front_pages, document_pages);
+    files.extend(front?);
+    files.extend(documents?);
     Ok(files)
 }
 
