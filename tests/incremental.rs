@@ -121,6 +121,16 @@ fn incremental_rebuilds_equal_fresh_builds_after_every_kind_of_edit() {
             vec!["policies/access-control.md"],
         ),
         (
+            "an id edit (same paths, a new id at one of them)",
+            Box::new(|| edit(&policy, "id: POL-AC", "id: POL-ACX")),
+            vec!["policies/access-control.md"],
+        ),
+        (
+            "the id back",
+            Box::new(|| edit(&policy, "id: POL-ACX", "id: POL-AC")),
+            vec!["policies/access-control.md"],
+        ),
+        (
             "broken front matter",
             Box::new(|| edit(&policy, "id: POL-AC", "id POL-AC")),
             vec!["policies/access-control.md"],

@@ -21,6 +21,7 @@ use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
 use crate::model::confined::{Confined, ReadError};
 use crate::model::digest::{FastMap, FastSet};
+use crate::model::document::Document;
 use crate::model::paths::join_relative;
 use crate::model::people::Roster;
 use crate::model::Isms;
@@ -88,6 +89,9 @@ pub struct LoadState {
     /// The documents' paths of the last load, in order: the history then
     /// covered exactly these.
     doc_paths: Vec<String>,
+    /// The last load's documents and its indexes by id and by path, reused
+    /// while the documents keep their paths and ids.
+    indexes: Option<Indexes>,
     /// Digest of every source file of the last load, as (path, digest)
     /// sorted by path: the last model's `sources`.
     digests: Arc<Vec<(String, String)>>,
@@ -115,6 +119,32 @@ impl LoadState {
             trust_hints: true,
             ..LoadState::default()
         }
+    }
+}
+
+/// An index from a document's id or path to its position, as the model
+/// shares it.
+type Index = Arc<FastMap<String, usize>>;
+
+/// A load's documents with their indexes (see [`LoadState::indexes`]).
+struct Indexes {
+    documents: Vec<Arc<Document>>,
+    by_id: Index,
+    by_path: Index,
+}
+
+impl Indexes {
+    /// The indexes, if `documents` (with the paths of the last load) have
+    /// the same ids, position by position: unchanged documents are the same
+    /// allocation, so only the edited ones compare their ids.
+    fn reuse(&self, documents: &[Arc<Document>]) -> Option<(Index, Index)> {
+        let same = self.documents.len() == documents.len()
+            && self
+                .documents
+                .iter()
+                .zip(documents)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a.id.as_str() == b.id.as_str());
+        same.then(|| (Arc::clone(&self.by_id), Arc::clone(&self.by_path)))
     }
 }
 
@@ -434,16 +464,29 @@ pub fn load_with(
     let sources = Arc::new(sources);
     state.digests = Arc::clone(&sources);
     let history = history.1;
-    let by_id = documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str().to_owned(), i))
-        .collect();
-    let by_path = documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.path.clone(), i))
-        .collect();
+    let reused = state
+        .indexes
+        .as_ref()
+        .filter(|_| same_documents)
+        .and_then(|last| last.reuse(&documents));
+    let (by_id, by_path) = reused.unwrap_or_else(|| {
+        let by_id = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str().to_owned(), i))
+            .collect();
+        let by_path = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+        (Arc::new(by_id), Arc::new(by_path))
+    });
+    state.indexes = Some(Indexes {
+        documents: documents.clone(),
+        by_id: Arc::clone(&by_id),
+        by_path: Arc::clone(&by_path),
+    });
     Ok(Loaded {
         isms: Isms {
             root: root.to_path_buf(),

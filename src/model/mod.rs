@@ -56,10 +56,11 @@ pub struct Isms {
     pub sources: std::sync::Arc<Vec<(String, String)>>,
     /// Every action of every source (contract 5.2), gathered once at load.
     pub actions: Vec<action::Action>,
-    /// Index from document id to position in `documents`.
-    pub by_id: digest::FastMap<String, usize>,
-    /// Index from path to position in `documents`.
-    pub by_path: digest::FastMap<String, usize>,
+    /// Index from document id to position in `documents`. Shared: a load
+    /// whose documents have the paths and ids of the last one reuses it.
+    pub by_id: std::sync::Arc<digest::FastMap<String, usize>>,
+    /// Index from path to position in `documents`, shared as `by_id` is.
+    pub by_path: std::sync::Arc<digest::FastMap<String, usize>>,
 }
 
 impl Isms {

@@ -129,7 +129,7 @@ pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
         duplicates: Vec::new(),
         history: std::sync::Arc::new(history.unwrap_or_default()),
         sources: Default::default(),
-        by_id,
-        by_path,
+        by_id: std::sync::Arc::new(by_id),
+        by_path: std::sync::Arc::new(by_path),
     }
 }
