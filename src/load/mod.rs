@@ -24,7 +24,7 @@ use crate::model::digest::{FastMap, FastSet};
 use crate::model::document::Document;
 use crate::model::paths::join_relative;
 use crate::model::people::Roster;
-use crate::model::Isms;
+use crate::model::{DocIndex, Isms};
 use config::Config;
 use document::{parse_document, Parsed};
 
@@ -122,22 +122,18 @@ impl LoadState {
     }
 }
 
-/// An index from a document's id or path to its position, as the model
-/// shares it.
-type Index = Arc<FastMap<String, usize>>;
-
 /// A load's documents with their indexes (see [`LoadState::indexes`]).
 struct Indexes {
     documents: Vec<Arc<Document>>,
-    by_id: Index,
-    by_path: Index,
+    by_id: DocIndex,
+    by_path: DocIndex,
 }
 
 impl Indexes {
     /// The indexes, if `documents` (with the paths of the last load) have
     /// the same ids, position by position: unchanged documents are the same
     /// allocation, so only the edited ones compare their ids.
-    fn reuse(&self, documents: &[Arc<Document>]) -> Option<(Index, Index)> {
+    fn reuse(&self, documents: &[Arc<Document>]) -> Option<(DocIndex, DocIndex)> {
         let same = self.documents.len() == documents.len()
             && self
                 .documents
@@ -469,19 +465,7 @@ pub fn load_with(
         .as_ref()
         .filter(|_| same_documents)
         .and_then(|last| last.reuse(&documents));
-    let (by_id, by_path) = reused.unwrap_or_else(|| {
-        let by_id = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str().to_owned(), i))
-            .collect();
-        let by_path = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.path.clone(), i))
-            .collect();
-        (Arc::new(by_id), Arc::new(by_path))
-    });
+    let (by_id, by_path) = reused.unwrap_or_else(|| crate::model::document_indexes(&documents));
     state.indexes = Some(Indexes {
         documents: documents.clone(),
         by_id: Arc::clone(&by_id),

@@ -58,9 +58,28 @@ pub struct Isms {
     pub actions: Vec<action::Action>,
     /// Index from document id to position in `documents`. Shared: a load
     /// whose documents have the paths and ids of the last one reuses it.
-    pub by_id: std::sync::Arc<digest::FastMap<String, usize>>,
+    pub by_id: DocIndex,
     /// Index from path to position in `documents`, shared as `by_id` is.
-    pub by_path: std::sync::Arc<digest::FastMap<String, usize>>,
+    pub by_path: DocIndex,
+}
+
+/// An index from a document's id or path to its position in
+/// [`Isms::documents`].
+pub type DocIndex = std::sync::Arc<digest::FastMap<String, usize>>;
+
+/// The id and path indexes of `documents`, by position as listed.
+pub fn document_indexes(documents: &[std::sync::Arc<document::Document>]) -> (DocIndex, DocIndex) {
+    let by_id = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str().to_owned(), i))
+        .collect();
+    let by_path = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.clone(), i))
+        .collect();
+    (std::sync::Arc::new(by_id), std::sync::Arc::new(by_path))
 }
 
 impl Isms {

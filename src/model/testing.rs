@@ -105,17 +105,8 @@ pub fn record(id: &str, kind: &str) -> Document {
 }
 
 pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
-    let by_id: crate::model::digest::FastMap<String, usize> = documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str().to_string(), i))
-        .collect();
-    let by_path = documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.path.clone(), i))
-        .collect();
     let documents: Vec<_> = documents.into_iter().map(std::sync::Arc::new).collect();
+    let (by_id, by_path) = crate::model::document_indexes(&documents);
     let config = Config {
         top_management: vec!["Sam Lee".into()],
         ..Config::default()
@@ -129,7 +120,7 @@ pub fn isms(documents: Vec<Document>, history: Option<History>) -> Isms {
         duplicates: Vec::new(),
         history: std::sync::Arc::new(history.unwrap_or_default()),
         sources: Default::default(),
-        by_id: std::sync::Arc::new(by_id),
-        by_path: std::sync::Arc::new(by_path),
+        by_id,
+        by_path,
     }
 }
