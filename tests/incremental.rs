@@ -270,3 +270,31 @@ fn an_unchanged_rebuild_renders_nothing_again() {
         "a body edit re-renders its pages and the lists, not everything ({again} of {pages})"
     );
 }
+
+#[test]
+fn each_document_carries_the_digest_its_source_entry_has() {
+    // Page keys read a document's digest from the document itself; it must
+    // be the digest the model lists for its file, edit after edit.
+    let (_dir, root, _repo) = example_repo();
+    let mut session = Session::new();
+    for step in 0..2 {
+        if step == 1 {
+            let path = root.join("policies/access-control.md");
+            let text = std::fs::read_to_string(&path).expect("read");
+            std::fs::write(&path, format!("{text}\nEdited.\n")).expect("write");
+        }
+        session.state.hints = vec!["policies/access-control.md".to_string()];
+        let checked =
+            run_checks_with(&root, as_of(), &opts(), &mut session.state).expect("checks run");
+        let isms = &checked.isms;
+        assert!(!isms.documents.is_empty());
+        for doc in &isms.documents {
+            let listed = isms
+                .sources
+                .iter()
+                .find(|(path, _)| *path == doc.path)
+                .map(|(_, digest)| digest.as_str());
+            assert_eq!(Some(doc.source_digest.as_str()), listed, "{}", doc.path);
+        }
+    }
+}

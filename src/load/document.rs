@@ -669,6 +669,9 @@ impl DocParser<'_> {
             body: split.body.to_string(),
             body_line: split.body_line,
             body_digest: frontmatter::body_digest(split.body),
+            // Set by the loader, which hashes the file's bytes once for
+            // both this and the model's `sources`.
+            source_digest: String::new(),
             outline: Default::default(),
             promises: Default::default(),
         })

@@ -265,11 +265,22 @@ pub fn load_with(
         };
         match previous.get(rel).filter(|f| f.bytes == bytes) {
             Some(same) => Arc::clone(same),
-            None => Arc::new(ReadFile {
-                digest: frontmatter::sha256_hex(&bytes),
-                parsed: parse_file(rel, &bytes),
-                bytes,
-            }),
+            None => {
+                let digest = frontmatter::sha256_hex(&bytes);
+                let mut parsed = parse_file(rel, &bytes);
+                if let Some(Parsed::Document {
+                    document: Some(doc),
+                    ..
+                }) = &mut parsed
+                {
+                    Arc::make_mut(doc).source_digest = digest.clone();
+                }
+                Arc::new(ReadFile {
+                    digest,
+                    parsed,
+                    bytes,
+                })
+            }
         }
     };
     let read_all = |previous: &FastMap<String, Arc<ReadFile>>| -> FastMap<String, Arc<ReadFile>> {
@@ -329,31 +340,40 @@ pub fn load_with(
         state.files = read_all(&state.files);
         None
     };
-    let read = files
-        .iter()
-        .filter_map(|rel| Some((rel, state.files.get(rel)?)));
-
-    let mut documents = Vec::new();
-    for (rel, file) in read {
-        if let Some(Parsed::Document {
-            document,
-            findings: mut fs,
-        }) = file.parsed.clone()
-        {
-            // A file refused unread has no digest and is no source.
-            if !file.digest.is_empty() {
-                sources.push((rel.clone(), file.digest.clone()));
-            }
-            if let Some(d) = &document {
-                for f in fs.iter_mut().filter(|f| f.document.is_none()) {
+    // Each listed file's parse, taken on every core (the lookups and copies
+    // are most of a rebuild's load), then gathered in list order.
+    let parsed: Vec<(
+        Option<Arc<Document>>,
+        Vec<Finding>,
+        Option<(String, String)>,
+    )> = files
+        .par_iter()
+        .filter_map(|rel| {
+            let file = state.files.get(rel)?;
+            let Some(Parsed::Document {
+                document,
+                findings: file_findings,
+            }) = &file.parsed
+            else {
+                return None;
+            };
+            let mut file_findings = file_findings.clone();
+            if let Some(d) = document {
+                for f in file_findings.iter_mut().filter(|f| f.document.is_none()) {
                     f.document = Some(d.id.value.to_string());
                 }
             }
-            findings.extend(fs);
-            if let Some(d) = document {
-                documents.push(d);
-            }
-        }
+            // A file refused unread has no digest and is no source.
+            let source = (!file.digest.is_empty()).then(|| (rel.clone(), file.digest.clone()));
+            Some((document.clone(), file_findings, source))
+        })
+        .collect();
+    let mut documents = Vec::with_capacity(parsed.len());
+    sources.reserve(parsed.len());
+    for (document, file_findings, source) in parsed {
+        sources.extend(source);
+        findings.extend(file_findings);
+        documents.extend(document);
     }
 
     // CSV data of records.
@@ -432,11 +452,17 @@ pub fn load_with(
         .partition(|_| first.next().unwrap_or(true));
 
     // History, in one pass for all documents.
-    let doc_paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
     sources.sort();
     let mut changed = changed_sources(&state.digests, &sources);
     changed.append(&mut state.hints);
-    let same_documents = doc_paths == state.doc_paths;
+    // The last load's paths are kept, and copied again only when they differ.
+    let same_documents = documents
+        .iter()
+        .map(|d| d.path.as_str())
+        .eq(state.doc_paths.iter().map(String::as_str));
+    if !same_documents {
+        state.doc_paths = documents.iter().map(|d| d.path.clone()).collect();
+    }
     let history = match early_history {
         Some(history) => history?,
         None => crate::timing::step("load: git history", || {
@@ -444,14 +470,13 @@ pub fn load_with(
                 root,
                 opts,
                 facts,
-                (&doc_paths, same_documents),
+                (&state.doc_paths, same_documents),
                 &changed,
                 state.history.take(),
                 &mut state.repo,
             )
         })?,
     };
-    state.doc_paths = doc_paths;
     state.history = Some(history.clone());
     state.listed = files;
     if !state.listed.is_sorted() {

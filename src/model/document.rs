@@ -266,6 +266,10 @@ pub struct Document {
     pub body_line: u32,
     /// `sha256:<hex>` of the normalised body (see `approved_digest`).
     pub body_digest: String,
+    /// The SHA-256 (hex) of the whole file as the load stage read it, as in
+    /// the model's `sources`; empty where no file was read. Part of the key
+    /// of every page made from the file, found here without a search.
+    pub source_digest: String,
     /// The body's links and heading anchors, parsed on first use (the load
     /// stage does it while reading, on all cores) and then kept.
     pub outline: std::sync::OnceLock<crate::model::body::Outline>,

@@ -66,6 +66,7 @@ pub fn doc(id: &str, doc_type: DocType) -> Document {
         body: String::new(),
         body_line: 14,
         body_digest: "sha256:00".into(),
+        source_digest: String::new(),
         outline: Default::default(),
         promises: Default::default(),
     }

@@ -190,7 +190,7 @@ pub fn render(
                 let evidence = super::register::approval_evidence(isms, doc);
                 let key = memo::key_of(&(
                     epoch,
-                    source_digest(isms, &doc.path),
+                    &doc.source_digest,
                     &history,
                     on_staff_site,
                     &evidence,

@@ -186,12 +186,7 @@ pub fn render(isms: &Isms, pages: &Pages, as_of: Date) -> Result<Vec<SiteFile>, 
             .map(|doc| {
                 let history = history_key(isms, doc, &keep);
                 let acknowledge = acknowledge(isms, doc);
-                let key = memo::key_of(&(
-                    epoch,
-                    source_digest(isms, &doc.path),
-                    &history,
-                    &acknowledge,
-                ));
+                let key = memo::key_of(&(epoch, &doc.source_digest, &history, &acknowledge));
                 let path = doc_href(doc);
                 let page = memo.page(&format!("staff/{path}"), key, || {
                     let links = markdown::Links {
