@@ -8,7 +8,7 @@ use super::Context;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::rules;
 use crate::model::document::{Document, Status};
-use crate::model::history::ApprovalCommit;
+use crate::model::history::{ApprovalCommit, DocHistory};
 use crate::model::ids::fmt_date;
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -30,8 +30,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// Every document-control rule about one document.
 fn check_document(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
     let id = doc.id.as_str();
+    // One lookup serves every rule below.
+    let history = ctx.isms.history.docs.get(&doc.path);
     approval_date(ctx, doc, out);
-    uncommitted(ctx, doc, out);
+    uncommitted(doc, history, out);
     independence(ctx, doc, out);
     if !needs_approval(doc) {
         return;
@@ -56,22 +58,21 @@ fn check_document(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
         return;
     };
     review(ctx, doc, on.value, out);
-    currency(ctx, doc, out);
-    super::evidence::check(ctx, doc, out);
-    version_reused(ctx, doc, out);
+    currency(doc, history, out);
+    super::evidence::check(ctx, doc, history, out);
+    version_reused(ctx, doc, history, out);
 }
 
 /// DC015: the current approval and the one before it approved different
 /// bodies under the same `version`. Not judged when history ends before
 /// the earlier approval commit, or when either version has no `version`.
-fn version_reused(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
-    let Some(previous) = ctx
-        .isms
-        .history
-        .docs
-        .get(&doc.path)
-        .and_then(|h| h.previous_approval.as_ref())
-    else {
+fn version_reused(
+    ctx: &Context,
+    doc: &Document,
+    history: Option<&DocHistory>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(previous) = history.and_then(|h| h.previous_approval.as_ref()) else {
         return;
     };
     let Some(before) = &previous.previous else {
@@ -115,7 +116,7 @@ fn needs_approval(doc: &Document) -> bool {
 }
 
 /// DC006/DC013 for one approved document.
-fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+fn currency(doc: &Document, history: Option<&DocHistory>, out: &mut Vec<Finding>) {
     let id = doc.id.as_str();
     if let Some(digest) = &doc.approved_digest {
         if digest.value != doc.body_digest {
@@ -131,7 +132,7 @@ fn currency(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
         }
         return;
     }
-    let Some(dh) = ctx.isms.history.docs.get(&doc.path) else {
+    let Some(dh) = history else {
         return;
     };
     let line = doc.approved_on.as_ref().map_or(1, |s| s.line);
@@ -208,14 +209,8 @@ fn review(
 }
 
 /// DC008: the working tree or index differs from HEAD.
-fn uncommitted(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
-    if ctx
-        .isms
-        .history
-        .docs
-        .get(&doc.path)
-        .is_some_and(|d| d.uncommitted)
-    {
+fn uncommitted(doc: &Document, history: Option<&DocHistory>, out: &mut Vec<Finding>) {
+    if history.is_some_and(|d| d.uncommitted) {
         let id = doc.id.as_str();
         out.push(
             Finding::new(&rules::DC008, format!("{id} has uncommitted changes"))

@@ -11,11 +11,12 @@ use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
 use crate::model::config::ApprovalEvidence;
 use crate::model::document::Document;
-use crate::model::history::{ApprovalFacts, CommitSignature};
+use crate::model::history::{ApprovalFacts, CommitSignature, DocHistory};
 use crate::model::ids::fmt_date;
 use crate::model::people::Person;
 
-pub fn check(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
+/// `history` is the document's entry in the model's history, if any.
+pub fn check(ctx: &Context, doc: &Document, history: Option<&DocHistory>, out: &mut Vec<Finding>) {
     let mode = ctx.isms.config.approval_evidence;
     if mode == ApprovalEvidence::FrontMatter || !doc.is_approved() || doc.is_record() {
         return;
@@ -23,7 +24,7 @@ pub fn check(ctx: &Context, doc: &Document, out: &mut Vec<Finding>) {
     let (Some(by), Some(on)) = (&doc.approved_by, &doc.approved_on) else {
         return;
     };
-    let Some(history) = ctx.isms.history.docs.get(&doc.path) else {
+    let Some(history) = history else {
         return;
     };
     let Some(facts) = &history.approval_facts else {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{commit_day, doc_href};
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::rules;
-use crate::model::digest::FastMap;
+use crate::model::digest::FastSet;
 use crate::model::document::Document;
 use crate::model::history::DocHistory;
 use crate::model::ids::{fmt_date, Date};
@@ -129,15 +129,11 @@ pub(crate) const CSV_HEADER: [&str; 17] = [
 
 /// One row per document, in the model's (path) order, made on every core.
 pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<'a>> {
-    let codes = codes_by_document(findings);
-    let history_lost = findings
-        .iter()
-        .any(|f| f.rule.code == rules::DC013.code && f.document.is_none());
+    let verdicts = Verdicts::of(findings);
     isms.documents
         .par_iter()
         .map(|d| &**d)
         .map(|d| {
-            let doc_codes = codes.get(d.id.as_str()).map_or(&[][..], Vec::as_slice);
             // One lookup of the history serves both columns that need it.
             let history = isms.history.docs.get(&d.path);
             RegisterRow {
@@ -156,40 +152,67 @@ pub(crate) fn rows<'a>(isms: &'a Isms, findings: &[Finding]) -> Vec<RegisterRow<
                 staff_site: isms.on_staff_site(d),
                 path: &d.path,
                 last_change: history.and_then(|h| last_change(isms, h)),
-                approval: approval(d, doc_codes, history_lost),
+                approval: verdicts.approval(d),
                 evidence: history.and_then(|h| evidence_of(isms, d, h)),
             }
         })
         .collect()
 }
 
-/// Rule codes of the findings about each document.
-fn codes_by_document(findings: &[Finding]) -> FastMap<&str, Vec<&'static str>> {
-    let mut out: FastMap<&str, Vec<&'static str>> = FastMap::default();
-    for f in findings {
-        if let Some(doc) = &f.document {
-            out.entry(doc.as_str()).or_default().push(f.rule.code);
-        }
-    }
-    out
+/// What the findings say about approvals: the documents named by the few
+/// rules that decide the approval column (a handful among thousands of
+/// findings, so only those are indexed).
+struct Verdicts<'f> {
+    /// DC006: the body differs from the approved one.
+    changed: FastSet<&'f str>,
+    /// DC005 or DC013: the approval could not be judged.
+    unjudged: FastSet<&'f str>,
+    /// The run-wide DC013 (no history at all), which leaves documents
+    /// without `approved_digest` unjudged without naming each one in
+    /// `document`.
+    history_lost: bool,
 }
 
-/// The approval verdict from the findings. `history_lost` is the run-wide
-/// DC013 (no history at all), which leaves documents without
-/// `approved_digest` unjudged without naming each one in `document`.
-fn approval(doc: &Document, codes: &[&str], history_lost: bool) -> Approval {
-    let has = |rule: &rules::Rule| codes.contains(&rule.code);
-    if !doc.is_approved() || doc.is_record() {
-        Approval::NotApplicable
-    } else if has(&rules::DC006) {
-        Approval::NotCurrent
-    } else if has(&rules::DC005)
-        || has(&rules::DC013)
-        || (history_lost && doc.approved_digest.is_none())
-    {
-        Approval::NotJudged
-    } else {
-        Approval::Current
+impl<'f> Verdicts<'f> {
+    fn of(findings: &'f [Finding]) -> Verdicts<'f> {
+        let mut verdicts = Verdicts {
+            changed: FastSet::default(),
+            unjudged: FastSet::default(),
+            history_lost: false,
+        };
+        for f in findings {
+            let code = f.rule.code;
+            let set = if code == rules::DC006.code {
+                &mut verdicts.changed
+            } else if code == rules::DC005.code || code == rules::DC013.code {
+                &mut verdicts.unjudged
+            } else {
+                continue;
+            };
+            match &f.document {
+                Some(doc) => {
+                    set.insert(doc.as_str());
+                }
+                None if code == rules::DC013.code => verdicts.history_lost = true,
+                None => {}
+            }
+        }
+        verdicts
+    }
+
+    /// The approval verdict of `doc`.
+    fn approval(&self, doc: &Document) -> Approval {
+        let id = doc.id.as_str();
+        if !doc.is_approved() || doc.is_record() {
+            Approval::NotApplicable
+        } else if self.changed.contains(id) {
+            Approval::NotCurrent
+        } else if self.unjudged.contains(id) || (self.history_lost && doc.approved_digest.is_none())
+        {
+            Approval::NotJudged
+        } else {
+            Approval::Current
+        }
     }
 }
 
