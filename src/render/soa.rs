@@ -214,7 +214,57 @@ pub(crate) fn render(
 ) -> Result<Vec<SiteFile>, RenderError> {
     let all = rows(isms, findings);
     let operation = Operation::new(isms, as_of);
-    let groups: Vec<ThemeGroup> = Theme::ALL
+    let soa_doc = isms
+        .documents
+        .iter()
+        .map(|d| &**d)
+        .find(|d| d.soa.is_some())
+        .map(|d| (d.id.as_str().to_string(), doc_page(d)));
+    // Keyed by what the page and exports are made from, hashed straight
+    // from the model: at thousands of documents, building every link of
+    // every control only to hash it cost as much as the page.
+    let rows_key = rows_key(&all);
+    let page = pages.keyed(
+        "audit/soa.html",
+        pages.key(isms, &(rows_key, operation_key(&all, &operation), &soa_doc)),
+        || {
+            let mut ctx = page_context(
+                site,
+                "audit",
+                "",
+                "Statement of Applicability",
+                false,
+                false,
+            );
+            ctx.insert("groups", &theme_groups(&all, &operation));
+            ctx.insert("soa_doc", &soa_doc);
+            super::render_page(&pages.theme.tera, "audit/soa.html", &ctx, "audit/soa.html")
+        },
+    )?;
+    // The exports hold the records' text, the spreadsheet also the as-of
+    // date (its document properties).
+    let csv = pages.keyed("audit/exports/soa.csv", memo::key_of(&rows_key), || {
+        soa_csv(&all).map(super::Bytes::new)
+    })?;
+    let xlsx = pages.keyed(
+        "audit/exports/soa.xlsx",
+        memo::key_of(&(rows_key, as_of)),
+        || {
+            soa_xlsx(&all, as_of)
+                .map(super::Bytes::new)
+                .map_err(|e| RenderError::export("audit/exports/soa.xlsx", e))
+        },
+    )?;
+    Ok(vec![
+        ("soa.html".into(), page),
+        ("exports/soa.csv".into(), csv),
+        ("exports/soa.xlsx".into(), xlsx),
+    ])
+}
+
+/// The page's table: the controls by theme, each row's cells.
+fn theme_groups(all: &[ControlRow], operation: &Operation) -> Vec<ThemeGroup> {
+    Theme::ALL
         .iter()
         .map(|&theme| {
             let in_theme: Vec<&ControlRow> = all
@@ -256,50 +306,52 @@ pub(crate) fn render(
                     .collect(),
             }
         })
-        .collect();
-    let soa_doc = isms
-        .documents
-        .iter()
-        .map(|d| &**d)
-        .find(|d| d.soa.is_some())
-        .map(|d| (d.id.as_str().to_string(), doc_page(d)));
-    let page = pages.keyed(
-        "audit/soa.html",
-        pages.key(isms, &(&groups, &soa_doc)),
-        || {
-            let mut ctx = page_context(
-                site,
-                "audit",
-                "",
-                "Statement of Applicability",
-                false,
-                false,
-            );
-            ctx.insert("groups", &groups);
-            ctx.insert("soa_doc", &soa_doc);
-            super::render_page(&pages.theme.tera, "audit/soa.html", &ctx, "audit/soa.html")
-        },
-    )?;
-    // The exports hold the records' text, the spreadsheet also the as-of
-    // date (its document properties).
-    let records: Vec<[String; 8]> = all.iter().map(soa_record).collect();
-    let csv = pages.keyed("audit/exports/soa.csv", memo::key_of(&records), || {
-        soa_csv(&all).map(super::Bytes::new)
-    })?;
-    let xlsx = pages.keyed(
-        "audit/exports/soa.xlsx",
-        memo::key_of(&(&records, as_of)),
-        || {
-            soa_xlsx(&all, as_of)
-                .map(super::Bytes::new)
-                .map_err(|e| RenderError::export("audit/exports/soa.xlsx", e))
-        },
-    )?;
-    Ok(vec![
-        ("soa.html".into(), page),
-        ("exports/soa.csv".into(), csv),
-        ("exports/soa.xlsx".into(), xlsx),
-    ])
+        .collect()
+}
+
+/// A key of everything the rows hold that the page and the exports show:
+/// each control's SoA entry, the ids and titles of the documents that list
+/// it, and its finding count.
+fn rows_key(rows: &[ControlRow]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = crate::model::digest::key_hasher();
+    for r in rows {
+        r.id.hash(&mut hasher);
+        r.entry
+            .map(|e| (e.applicable, e.status.map(|s| s.as_str()), &e.justification))
+            .hash(&mut hasher);
+        for docs in [&r.implemented_by, &r.evidence] {
+            docs.len().hash(&mut hasher);
+            for d in docs {
+                (d.id.as_str(), d.title.as_str()).hash(&mut hasher);
+            }
+        }
+        r.findings.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// A key of the dated records the page shows for each control: its
+/// operating evidence and its latest internal audit.
+fn operation_key(rows: &[ControlRow], operation: &Operation) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn dated<'a>(e: &Evidence<'a>) -> (&'a str, crate::model::ids::Date) {
+        (e.record.id.as_str(), e.date)
+    }
+    let mut hasher = crate::model::digest::key_hasher();
+    for r in rows {
+        let evidence = operation.evidence(r.id);
+        evidence.len().hash(&mut hasher);
+        for e in evidence {
+            dated(e).hash(&mut hasher);
+        }
+        operation
+            .last_audited(r.id)
+            .as_ref()
+            .map(dated)
+            .hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// A cell that a spreadsheet would run as a formula is prefixed with `'`.
