@@ -15,16 +15,55 @@ fn counts(doc: &Document) -> bool {
     doc.is_record() || doc.is_approved()
 }
 
-fn meeting<'a>(ctx: &'a Context, clause: &str) -> Vec<&'a Document> {
-    let Some(clause) = ClauseId::parse(clause) else {
-        return Vec::new();
-    };
-    ctx.isms
-        .documents
-        .iter()
-        .map(|d| &**d)
-        .filter(|d| counts(d) && d.meets_clause(&clause))
-        .collect()
+/// The clauses Stage 1 asks about, each answered by [`Meeting::of`].
+const ASKED: [&str; 10] = [
+    "4.3", "5.2", "6.1.2", "6.1.3", "8.2", "8.3", "7.2", "8.1", "9.1", "10.2",
+];
+
+/// The documents that count for each clause Stage 1 asks about, found in
+/// one pass over the documents.
+struct Meeting<'a> {
+    /// Aligned with [`ASKED`].
+    docs: Vec<Vec<&'a Document>>,
+    ctx: &'a Context<'a>,
+}
+
+impl<'a> Meeting<'a> {
+    fn new(ctx: &'a Context<'a>) -> Meeting<'a> {
+        let ids: Vec<ClauseId> = ASKED.iter().filter_map(|c| ClauseId::parse(c)).collect();
+        let docs = if ids.len() == ASKED.len() {
+            ctx.isms
+                .documents_meeting(&ids)
+                .into_iter()
+                .map(|docs| docs.into_iter().filter(|d| counts(d)).collect())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Meeting { docs, ctx }
+    }
+
+    /// The documents that count and meet `clause`, in document order.
+    fn of(&self, clause: &str) -> Vec<&'a Document> {
+        if let Some(docs) = ASKED
+            .iter()
+            .position(|c| *c == clause)
+            .and_then(|i| self.docs.get(i))
+        {
+            return docs.clone();
+        }
+        // A clause not asked for above: one pass of its own.
+        let Some(clause) = ClauseId::parse(clause) else {
+            return Vec::new();
+        };
+        self.ctx
+            .isms
+            .documents
+            .iter()
+            .map(|d| &**d)
+            .filter(|d| counts(d) && d.meets_clause(&clause))
+            .collect()
+    }
 }
 
 fn clause_name(clause: &str) -> String {
@@ -35,16 +74,17 @@ fn clause_name(clause: &str) -> String {
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    scope(ctx, out);
-    policy(ctx, out);
-    risk(ctx, out);
+    let met = Meeting::new(ctx);
+    scope(&met, out);
+    policy(ctx, &met, out);
+    risk(&met, out);
     objectives(ctx, out);
-    others(ctx, out);
+    others(&met, out);
 }
 
 /// ST001: an approved scope (4.3).
-fn scope(ctx: &Context, out: &mut Vec<Finding>) {
-    if meeting(ctx, "4.3").is_empty() {
+fn scope(met: &Meeting, out: &mut Vec<Finding>) {
+    if met.of("4.3").is_empty() {
         out.push(
             Finding::new(&rules::ST001, "No approved ISMS scope (clause 4.3)")
                 .hint("Approve a document with `type: scope`, or list clause \"4.3\" in the `clauses:` of the approved document that defines the scope."),
@@ -53,9 +93,10 @@ fn scope(ctx: &Context, out: &mut Vec<Finding>) {
 }
 
 /// ST002: an approved policy (5.2), approved by top management.
-fn policy(ctx: &Context, out: &mut Vec<Finding>) {
+fn policy(ctx: &Context, met: &Meeting, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
-    let policies: Vec<&Document> = meeting(ctx, "5.2")
+    let policies: Vec<&Document> = met
+        .of("5.2")
         .into_iter()
         .filter(|d| !d.is_record())
         .collect();
@@ -95,10 +136,10 @@ fn policy(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// ST003: risk assessment and treatment processes (6.1.2, 6.1.3) and their
 /// results (8.2, 8.3) as records or a register.
-fn risk(ctx: &Context, out: &mut Vec<Finding>) {
+fn risk(met: &Meeting, out: &mut Vec<Finding>) {
     let mut missing = Vec::new();
     for clause in ["6.1.2", "6.1.3"] {
-        if !meeting(ctx, clause).iter().any(|d| !d.is_record()) {
+        if !met.of(clause).iter().any(|d| !d.is_record()) {
             missing.push(format!(
                 "an approved process document for {}",
                 clause_name(clause)
@@ -106,7 +147,8 @@ fn risk(ctx: &Context, out: &mut Vec<Finding>) {
         }
     }
     for clause in ["8.2", "8.3"] {
-        let results = meeting(ctx, clause)
+        let results = met
+            .of(clause)
             .iter()
             .any(|d| d.is_record() || d.doc_type == DocType::Register);
         if !results {
@@ -181,9 +223,9 @@ fn objectives(ctx: &Context, out: &mut Vec<Finding>) {
 }
 
 /// ST005: the other mandatory documented information, one finding per clause.
-fn others(ctx: &Context, out: &mut Vec<Finding>) {
+fn others(met: &Meeting, out: &mut Vec<Finding>) {
     for clause in ["7.2", "8.1", "9.1", "10.2"] {
-        if meeting(ctx, clause).is_empty() {
+        if met.of(clause).is_empty() {
             out.push(
                 Finding::new(
                     &rules::ST005,

@@ -91,6 +91,21 @@ impl Isms {
         self.by_path.get(path).map(|&i| &*self.documents[i])
     }
 
+    /// The documents meeting each of `clauses` (contract: "Clause
+    /// coverage"), in document order, found in one pass over the documents:
+    /// each document is read once for all the clauses, not once per clause.
+    pub fn documents_meeting(&self, clauses: &[ids::ClauseId]) -> Vec<Vec<&Document>> {
+        let mut met = vec![Vec::new(); clauses.len()];
+        for doc in self.documents.iter().map(|d| &**d) {
+            for (docs, clause) in met.iter_mut().zip(clauses) {
+                if doc.meets_clause(clause) {
+                    docs.push(doc);
+                }
+            }
+        }
+        met
+    }
+
     /// Whether a document goes on the staff site (contract section 4):
     /// approved, not a record, audience includes staff, classification allowed.
     pub fn on_staff_site(&self, doc: &Document) -> bool {

@@ -121,15 +121,15 @@ pub(crate) fn clauses_page(
     site: &SiteContext,
     pages: &Pages,
 ) -> Result<SiteFile, RenderError> {
+    // Every required clause's documents, in one pass over the documents.
+    let ids: Vec<_> = REQUIRED.iter().map(|req| req.clause_id()).collect();
+    let met = isms.documents_meeting(&ids);
     let rows: Vec<Vec<Cell>> = REQUIRED
         .iter()
-        .map(|req| {
-            let id = req.clause_id();
-            let meeting: Vec<String> = isms
-                .documents
-                .iter()
-                .map(|d| &**d)
-                .filter(|d| d.meets_clause(&id))
+        .zip(ids.iter().zip(met))
+        .map(|(req, (id, met))| {
+            let meeting: Vec<String> = met
+                .into_iter()
                 // Internal audit and management review need records, not
                 // the procedure that describes them (RD001, RD004).
                 .filter(|d| !req.rule.starts_with("RD") || d.is_record())
