@@ -121,7 +121,9 @@ pub fn render(
     let register_and_exports = || -> Result<(SiteFile, Vec<SiteFile>), RenderError> {
         let (register_rows, register_key) = step("audit: register rows", || {
             let rows = super::register::rows(isms, findings);
-            let key = pages.key(isms, &rows);
+            // Hashed on every core, row by row, then the row keys in order.
+            let row_keys: Vec<u64> = rows.par_iter().map(memo::key_of).collect();
+            let key = pages.key(isms, &row_keys);
             (rows, key)
         });
         let register = step("audit: register", || {

@@ -41,7 +41,9 @@ pub struct Memo {
     /// one-off build would only double its memory.
     enabled: bool,
     entries: RwLock<HashMap<String, Entry>>,
-    generation: Mutex<u64>,
+    /// The current build's number. Atomic: every page reads it, on every
+    /// core, and a lock here made the threads queue once per page.
+    generation: AtomicU64,
     /// The parsed theme and its key: parsing the templates takes longer than
     /// re-rendering a typical edit's pages.
     theme: Mutex<Option<Arc<super::Theme>>>,
@@ -88,9 +90,7 @@ impl Memo {
 
     /// Starts a build: entries not used by it are dropped by [`Memo::sweep`].
     pub fn begin(&self) {
-        if let Ok(mut g) = self.generation.lock() {
-            *g += 1;
-        }
+        self.generation.fetch_add(1, Ordering::Relaxed);
         self.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -109,7 +109,7 @@ impl Memo {
     }
 
     fn current(&self) -> u64 {
-        self.generation.lock().map_or(0, |g| *g)
+        self.generation.load(Ordering::Relaxed)
     }
 
     /// The theme parsed from templates with `key`, parsed by `parse` unless

@@ -652,9 +652,18 @@ pub(crate) fn history_rows(
 pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(usize) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = crate::model::digest::key_hasher();
-    (&isms.history.head, isms.history.commits.len()).hash(&mut hasher);
-    for (position, _) in kept_commits(isms, doc, keep) {
-        position.hash(&mut hasher);
+    let history = &isms.history;
+    (&history.head, history.commits.len()).hash(&mut hasher);
+    // The positions that `kept_commits` gives, without reading the commits
+    // themselves: this runs for every page on every rebuild.
+    let changes = history
+        .docs
+        .get(&doc.path)
+        .map_or(&[][..], |d| d.changes.as_slice());
+    for change in changes {
+        if change.commit < history.commits.len() && keep(change.commit) {
+            change.commit.hash(&mut hasher);
+        }
     }
     hasher.finish()
 }

@@ -13,7 +13,6 @@ pub mod http;
 pub mod site;
 pub mod watch;
 
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -22,6 +21,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::exit::UNUSABLE as EXIT_UNUSABLE;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::load::{LoadOptions, LoadState};
+use crate::model::digest::FastSet;
 use crate::model::ids::Date;
 use crate::pipeline::{run_checks_with, Checked};
 use crate::render::memo::Memo;
@@ -127,7 +127,7 @@ struct Session {
 struct ConsoleReport {
     /// The findings of the last rebuild that got as far as the checks, to
     /// print only what changed.
-    last_findings: Option<HashSet<FindingKey>>,
+    last_findings: Option<FastSet<FindingKey>>,
     colour: bool,
 }
 
@@ -287,13 +287,19 @@ impl ConsoleReport {
     /// Prints every finding on the first build, then only new ones and how
     /// many were resolved, with the summary each time.
     fn print(&mut self, root: &std::path::Path, checked: &Checked) {
-        let keys: HashSet<FindingKey> = checked.findings.iter().map(finding_key).collect();
+        // Each finding's key, computed once.
+        let keyed: Vec<(FindingKey, &Finding)> = checked
+            .findings
+            .iter()
+            .map(|f| (finding_key(f), f))
+            .collect();
+        let keys: FastSet<FindingKey> = keyed.iter().map(|(k, _)| *k).collect();
         let new: Vec<&Finding> = match &self.last_findings {
             None => checked.findings.iter().collect(),
-            Some(old) => checked
-                .findings
+            Some(old) => keyed
                 .iter()
-                .filter(|f| !old.contains(&finding_key(f)))
+                .filter(|(k, _)| !old.contains(k))
+                .map(|(_, f)| *f)
                 .collect(),
         };
         let resolved = self
