@@ -3,8 +3,6 @@
 //! and how their approvals can be verified. Used to turn roles into people
 //! when comparing names, and by every "all in-scope people" rule.
 
-use std::collections::HashMap;
-
 use super::ids::{name_key, Date};
 
 /// One row of the roster, typed at load: optional columns left empty are
@@ -43,14 +41,14 @@ pub struct Roster {
     /// Role key to the name keys of its holders, built on first use: names
     /// are compared for every document, and folding every role each time
     /// costs more than the rest of the checks together.
-    pub roles: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    pub roles: std::sync::OnceLock<super::digest::FastMap<String, Vec<String>>>,
 }
 
 impl Roster {
     /// Role key to the name keys of its holders (see [`Roster::roles`]).
-    fn role_holders(&self) -> &HashMap<String, Vec<String>> {
+    fn role_holders(&self) -> &super::digest::FastMap<String, Vec<String>> {
         self.roles.get_or_init(|| {
-            let mut roles: HashMap<String, Vec<String>> = HashMap::new();
+            let mut roles: super::digest::FastMap<String, Vec<String>> = Default::default();
             for p in &self.people {
                 roles
                     .entry(name_key(&p.role))

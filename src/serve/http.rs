@@ -525,7 +525,7 @@ fn answer(method: &str, url: &str, state: &Published) -> Reply {
     if key.ends_with('/') {
         key.push_str("index.html");
     }
-    let Some(bytes) = state.files.get(&key) else {
+    let Some(bytes) = state.file(&key) else {
         return Reply::text(
             404,
             "text/html; charset=utf-8",

@@ -241,9 +241,12 @@ impl Session {
                 )
             },
         );
+        let mut replaced = None;
         match rendered {
             Ok(sites) => {
-                crate::timing::step("serve: publish", || shared.publish(sites));
+                replaced = Some(crate::timing::step("serve: publish", || {
+                    shared.publish(sites)
+                }));
                 println!(
                     "Rebuilt in {} ms ({} pages rendered, the rest reused)",
                     start.elapsed().as_millis(),
@@ -264,7 +267,7 @@ impl Session {
         // is dropped here instead.
         let _ = std::thread::Builder::new()
             .name("free-model".into())
-            .spawn(move || drop(checked));
+            .spawn(move || drop((checked, replaced)));
     }
 
     /// A render error as the overlay shows it: with the file it names,

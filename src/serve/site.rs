@@ -28,11 +28,14 @@ impl BuildError {
     }
 }
 
-/// One published state: every file by URL path (`staff/index.html`), the
-/// build counter, and the error of a later failed rebuild, if any.
+/// One published state: every file of each site by its path in the site,
+/// the build counter, and the error of a later failed rebuild, if any.
 #[derive(Default)]
 pub struct Published {
-    pub files: FastMap<String, Arc<Vec<u8>>>,
+    /// The staff site's files (`index.html`), served under `/staff/`.
+    pub staff: FastMap<String, Arc<Vec<u8>>>,
+    /// The audit index's files, served under `/audit/`.
+    pub audit: FastMap<String, Arc<Vec<u8>>>,
     /// Counts good builds; the browser reloads when it changes.
     pub version: u64,
     /// Set while the source is broken; the files stay those of the last good
@@ -40,6 +43,17 @@ pub struct Published {
     pub error: Option<BuildError>,
     /// No good build yet: every page shows the error page.
     pub empty: bool,
+}
+
+impl Published {
+    /// A file by its URL path without the leading `/` (`staff/index.html`).
+    pub fn file(&self, path: &str) -> Option<&Arc<Vec<u8>>> {
+        match path.split_once('/') {
+            Some(("staff", rest)) => self.staff.get(rest),
+            Some(("audit", rest)) => self.audit.get(rest),
+            _ => None,
+        }
+    }
 }
 
 /// Shared between the rebuild loop (writer) and the HTTP workers (readers).
@@ -74,30 +88,31 @@ impl Shared {
     }
 
     /// Publishes a good build: its files replace the old ones at once.
-    pub fn publish(&self, sites: Sites) {
+    /// Returns the state it replaced, for the caller to free once nobody
+    /// waits (tens of thousands of files take milliseconds to free).
+    pub fn publish(&self, sites: Sites) -> Arc<Published> {
         let old = self.get();
-        let mut files = FastMap::with_capacity_and_hasher(
-            sites.staff.len() + sites.audit.len(),
-            Default::default(),
+        // Each site's paths move into its map as they are: no copy.
+        let (staff, audit) = rayon::join(
+            || sites.staff.into_iter().collect(),
+            || sites.audit.into_iter().collect(),
         );
-        for (site, list) in [("staff", sites.staff), ("audit", sites.audit)] {
-            for (path, bytes) in list {
-                files.insert(format!("{site}/{path}"), bytes);
-            }
-        }
         self.set(Published {
-            files,
+            staff,
+            audit,
             version: old.version + 1,
             error: None,
             empty: false,
         });
+        old
     }
 
     /// Records a failed rebuild; the last good files stay published.
     pub fn fail(&self, error: BuildError) {
         let old = self.get();
         self.set(Published {
-            files: old.files.clone(),
+            staff: old.staff.clone(),
+            audit: old.audit.clone(),
             version: old.version,
             error: Some(error),
             empty: old.empty,
@@ -131,7 +146,7 @@ mod tests {
         assert_eq!(now.version, 1);
         assert_eq!(now.error.as_ref(), Some(&error));
         assert_eq!(
-            now.files.get("staff/index.html").map(|b| b.as_slice()),
+            now.file("staff/index.html").map(|b| b.as_slice()),
             Some(&b"one"[..])
         );
         shared.publish(sites("two"));
@@ -139,7 +154,7 @@ mod tests {
         assert_eq!(now.version, 2);
         assert!(now.error.is_none());
         assert_eq!(
-            now.files.get("staff/index.html").map(|b| b.as_slice()),
+            now.file("staff/index.html").map(|b| b.as_slice()),
             Some(&b"two"[..])
         );
     }
