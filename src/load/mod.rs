@@ -439,7 +439,8 @@ pub fn load_with(
     // for DC004 (reported by the checks).
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let first: Vec<bool> = {
-        let mut taken: FastSet<&str> = FastSet::default();
+        let mut taken: FastSet<&str> =
+            FastSet::with_capacity_and_hasher(documents.len(), Default::default());
         documents
             .iter()
             .map(|d| taken.insert(d.id.as_str()))

@@ -10,7 +10,6 @@
 //! the code that builds the page's context, so that the two change together.
 
 use super::RenderError;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -34,13 +33,27 @@ struct Entry {
     generation: AtomicU64,
 }
 
+/// How many locks the stored pages are spread over.
+const SHARDS: usize = 16;
+
+/// The shard of the page at `path`.
+fn shard_of(path: &str) -> usize {
+    // Any stable spread will do; the last bytes differ most between pages.
+    let tail = &path.as_bytes()[path.len().saturating_sub(12)..];
+    tail.iter().fold(0usize, |h, &b| {
+        h.wrapping_mul(31).wrapping_add(usize::from(b))
+    }) % SHARDS
+}
+
 /// Rendered pages by site path, with their input keys.
 #[derive(Default)]
 pub struct Memo {
     /// Off (the default), pages are rendered every time and not kept: a
     /// one-off build would only double its memory.
     enabled: bool,
-    entries: RwLock<HashMap<String, Entry>>,
+    /// Split into shards by path: pages are looked up on every core, and
+    /// one lock over all of them made the cores take turns.
+    entries: [RwLock<crate::model::digest::FastMap<String, Entry>>; SHARDS],
     /// The current build's number. Atomic: every page reads it, on every
     /// core, and a lock here made the threads queue once per page.
     generation: AtomicU64,
@@ -54,7 +67,7 @@ pub struct Memo {
     /// The SHA-256 (hex) of exports, with the very bytes it was computed
     /// from: holding them keeps their address from being reused, so the
     /// same pointer means the same bytes.
-    digests: Mutex<HashMap<String, (super::Bytes, String)>>,
+    digests: Mutex<crate::model::digest::FastMap<String, (super::Bytes, String)>>,
     /// Pages rendered (not reused) since the memo was made; for statistics.
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -98,8 +111,10 @@ impl Memo {
     /// documents), so the memo does not grow without bound.
     pub fn sweep(&self) {
         let generation = self.current();
-        if let Ok(mut entries) = self.entries.write() {
-            entries.retain(|_, e| e.generation.load(Ordering::Relaxed) == generation);
+        for shard in &self.entries {
+            if let Ok(mut entries) = shard.write() {
+                entries.retain(|_, e| e.generation.load(Ordering::Relaxed) == generation);
+            }
         }
     }
 
@@ -170,7 +185,8 @@ impl Memo {
             return render();
         }
         let generation = self.current();
-        if let Ok(entries) = self.entries.read() {
+        let shard = &self.entries[shard_of(path)];
+        if let Ok(entries) = shard.read() {
             if let Some(entry) = entries.get(path).filter(|e| e.key == key) {
                 entry.generation.store(generation, Ordering::Relaxed);
                 return Ok(entry.value.clone());
@@ -179,7 +195,7 @@ impl Memo {
         let value = render()?;
         self.rendered
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut entries) = self.entries.write() {
+        if let Ok(mut entries) = shard.write() {
             entries.insert(
                 path.to_string(),
                 Entry {
