@@ -147,7 +147,12 @@ where
         temp.remove();
     }
     let temp = Temp::create(parent, &name)?;
-    let result = temp.fill(sites, late).and_then(|()| temp.swap(out));
+    // The files of the build being replaced, where it is ours: a file whose
+    // bytes are unchanged is linked from there instead of written again.
+    let previous = out.join(MARKER).is_file().then_some(out);
+    let result = temp
+        .fill(sites, late, previous)
+        .and_then(|()| temp.swap(out));
     // Whatever happened, the temporary folder (holding the new OUT on
     // failure, the old one on success) goes.
     temp.remove();
@@ -237,21 +242,22 @@ impl Temp {
     }
 
     /// Writes the whole new OUT, the marker last.
-    fn fill<F>(&self, sites: &Sites, late: F) -> Result<(), WriteError>
+    fn fill<F>(&self, sites: &Sites, late: F, previous: Option<&Path>) -> Result<(), WriteError>
     where
         F: FnOnce() -> Result<Vec<SiteFile>, RenderError> + Send,
     {
         let new = self.dir.join(NEW);
+        let before = |site: &str| previous.map(|p| p.join(site));
         let (written, late) = rayon::join(
             || {
-                write_files(&new.join("staff"), &sites.staff)?;
-                write_files(&new.join("audit"), &sites.audit)
+                write_files(&new.join("staff"), &sites.staff, before("staff").as_deref())?;
+                write_files(&new.join("audit"), &sites.audit, before("audit").as_deref())
             },
             late,
         );
         written?;
         crash_point("writing");
-        write_files(&new, &late?)?;
+        write_files(&new, &late?, previous)?;
         let marker = new.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io_error("write", &marker))?;
         crash_point("filled");
@@ -365,7 +371,7 @@ fn recover(out: &Path, stale: &[Temp]) -> Result<(), WriteError> {
 /// 10,000-document ISMS, two threads wrote in the same time as one at
 /// twice the processor time. The core this leaves free compresses the
 /// audit index archive meanwhile (see [`write_sites_with`]).
-fn write_files(dir: &Path, files: &[SiteFile]) -> Result<(), WriteError> {
+fn write_files(dir: &Path, files: &[SiteFile], previous: Option<&Path>) -> Result<(), WriteError> {
     let folders: std::collections::BTreeSet<PathBuf> = files
         .iter()
         .filter_map(|(rel, _)| dir.join(rel).parent().map(Path::to_path_buf))
@@ -373,10 +379,49 @@ fn write_files(dir: &Path, files: &[SiteFile]) -> Result<(), WriteError> {
     for folder in &folders {
         fs::create_dir_all(folder).map_err(io_error("create", folder))?;
     }
+    let mut buffer = Vec::new();
     files.iter().try_for_each(|(rel, bytes)| {
         let path = dir.join(rel);
+        if let Some(before) = previous.map(|p| p.join(rel)) {
+            if same_file_bytes(&before, bytes, &mut buffer) && fs::hard_link(&before, &path).is_ok()
+            {
+                return Ok(());
+            }
+        }
         fs::write(&path, bytes.as_slice()).map_err(io_error("write", &path))
     })
+}
+
+/// Whether `path` is a plain file of the build being replaced that holds
+/// exactly `bytes`, and nothing else links to: it can then become the new
+/// build's file as it is. Linking it costs the file system a name where
+/// writing costs a new file and its data, and removing the old build then
+/// frees nothing the new one uses. A file another link shares (someone
+/// may change it through that name) or a symbolic link is written afresh.
+fn same_file_bytes(path: &Path, bytes: &[u8], buffer: &mut Vec<u8>) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return false;
+        };
+        if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
+            return false;
+        }
+        let Ok(file) = File::open(path) else {
+            return false;
+        };
+        buffer.clear();
+        // One byte more than expected shows a file that grew since.
+        file.take(bytes.len() as u64 + 1)
+            .read_to_end(buffer)
+            .is_ok_and(|_| buffer.as_slice() == bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, bytes, buffer);
+        false
+    }
 }
 
 // Fault injection for the tests: a build "killed" at a named step, and the
@@ -437,6 +482,54 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".isms-build"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_from_the_replaced_build_and_changed_ones_written() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        let inode = |rel: &str| fs::metadata(out.join(rel)).expect("stat").ino();
+        let build = |page: &str| Sites {
+            staff: vec![
+                ("index.html".into(), page.as_bytes().to_vec().into()),
+                ("same.html".into(), b"same".to_vec().into()),
+                ("shared.html".into(), b"shared".to_vec().into()),
+                ("link.html".into(), b"outside".to_vec().into()),
+            ],
+            audit: vec![("docs/a.html".into(), b"same".to_vec().into())],
+        };
+        write_sites(&out, &build("one")).expect("first");
+        let (same, audit) = (inode("staff/same.html"), inode("audit/docs/a.html"));
+        // A file someone else also links to, and a file replaced by a
+        // symbolic link to one outside OUT with the very bytes expected.
+        let elsewhere = dir.path().join("elsewhere.html");
+        fs::hard_link(out.join("staff/shared.html"), &elsewhere).expect("link");
+        let outside = dir.path().join("outside.html");
+        fs::write(&outside, "outside").expect("outside");
+        fs::remove_file(out.join("staff/link.html")).expect("remove");
+        std::os::unix::fs::symlink(&outside, out.join("staff/link.html")).expect("symlink");
+
+        write_sites(&out, &build("two")).expect("second");
+        assert_eq!(inode("staff/same.html"), same, "unchanged: linked");
+        assert_eq!(inode("audit/docs/a.html"), audit, "unchanged: linked");
+        assert_eq!(
+            fs::read_to_string(out.join("staff/index.html")).expect("read"),
+            "two"
+        );
+        let shared = fs::metadata(out.join("staff/shared.html")).expect("stat");
+        assert_ne!(shared.ino(), fs::metadata(&elsewhere).expect("stat").ino());
+        assert_eq!(shared.nlink(), 1, "written afresh, not shared");
+        let link = fs::symlink_metadata(out.join("staff/link.html")).expect("stat");
+        assert!(link.is_file(), "a plain file, not the symbolic link");
+        // The old build's names are gone: what stays is linked once.
+        assert_eq!(
+            fs::metadata(out.join("staff/same.html"))
+                .expect("stat")
+                .nlink(),
+            1
+        );
     }
 
     fn sites(text: &str) -> Sites {
