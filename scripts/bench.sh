@@ -5,7 +5,8 @@
 #   (a) build `isms` and the corpus generator (release profile)
 #   (b) generate the corpora (or reuse them from --corpus-dir)
 #   (c) per corpus: `isms check` and `isms build`, cold (history cache
-#       deleted) and warm, with wall time and peak memory
+#       deleted) and warm, with wall time and peak memory; `isms build`
+#       once more over its own last output
 #   (d) the floor: `git log --raw --no-renames` over the same repository
 #   (e) with --hugo: Hugo with enableGitInfo over the same Markdown
 #   (f) `isms serve` rebuild latency: time from editing a staff-visible
@@ -412,6 +413,12 @@ for size in "${size_list[@]}"; do
     check_rc "isms build" "$work/logs/$name-build-warm"
     row "$label" "isms build (warm)" "$m_secs s" "$m_mib MiB" "$(exit_note "$m_rc")"
     stage_rows "$label" "build (warm)" "$work/logs/$name-build-warm"
+
+    say "(c) isms build, warm again over the last output (unchanged files are linked)"
+    measure "$work/logs/$name-build-again" "$isms_bin" build "$dir" --out "$out" --as-of "$as_of" --timings
+    check_rc "isms build" "$work/logs/$name-build-again"
+    row "$label" "isms build (warm, over its last output)" "$m_secs s" "$m_mib MiB" "$(exit_note "$m_rc")"
+    stage_rows "$label" "build (again)" "$work/logs/$name-build-again"
     rm -rf "$out"
 
     say "(d) floor: git log --raw --no-renames"

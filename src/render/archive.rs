@@ -7,6 +7,12 @@
 //! fields. Two builds of one commit with one `--as-of` give the same bytes,
 //! wherever and whenever they run. Entries are compressed in parallel, then
 //! written in order.
+//!
+//! An entry whose name, content (CRC-32 and size) and date are those of an
+//! entry of the archive being replaced is copied from it still compressed,
+//! when that archive was written by this very version (its comment says
+//! so): compressing the same bytes the same way would give the same bytes.
+//! A rebuild then compresses only the files that changed.
 
 use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
@@ -33,8 +39,55 @@ const PDF_LEVEL: i64 = 2;
 /// The folder inside the archive that holds the index.
 const PREFIX: &str = "audit/";
 
-/// Zips the audit index `files` (paths relative to its root).
-pub fn audit_zip(files: &[SiteFile], as_of: Date) -> Result<Vec<u8>, RenderError> {
+/// The archive's comment: the version that wrote it. Entries are copied
+/// from an earlier archive only when it carries this very comment.
+const COMMENT: &str = concat!("isms ", env!("CARGO_PKG_VERSION"));
+
+/// The archive being replaced, opened to copy unchanged entries from.
+struct Earlier {
+    archive: zip::ZipArchive<std::fs::File>,
+    /// Entry name to (index, CRC-32, size, date).
+    entries: crate::model::digest::FastMap<String, (usize, u32, u64, Option<DateTime>)>,
+}
+
+impl Earlier {
+    /// The archive at `path` when this version wrote it; `None` otherwise
+    /// (missing, unreadable, or from another version: then everything is
+    /// compressed afresh).
+    fn open(path: &std::path::Path) -> Option<Earlier> {
+        let file = std::fs::File::open(path).ok()?;
+        let mut archive = zip::ZipArchive::new(file).ok()?;
+        if archive.comment() != COMMENT.as_bytes() {
+            return None;
+        }
+        let mut entries = crate::model::digest::FastMap::default();
+        for index in 0..archive.len() {
+            let entry = archive.by_index_raw(index).ok()?;
+            if entry.compression() != CompressionMethod::Deflated {
+                continue;
+            }
+            let name = entry.name().ok()?.to_string();
+            let facts = (index, entry.crc32(), entry.size(), entry.last_modified());
+            entries.insert(name, facts);
+        }
+        Some(Earlier { archive, entries })
+    }
+
+    /// The index of the entry `name` holding exactly `bytes`, dated `stamp`.
+    fn same(&self, name: &str, bytes: &[u8], stamp: DateTime) -> Option<usize> {
+        let &(index, crc, size, date) = self.entries.get(name)?;
+        (size == bytes.len() as u64 && date == Some(stamp) && crc == crc32fast::hash(bytes))
+            .then_some(index)
+    }
+}
+
+/// Zips the audit index `files` (paths relative to its root), copying
+/// unchanged entries from the archive at `previous`, if any.
+pub fn audit_zip(
+    files: &[SiteFile],
+    as_of: Date,
+    previous: Option<&std::path::Path>,
+) -> Result<Vec<u8>, RenderError> {
     use chrono::Datelike;
     let error = |e: &dyn std::fmt::Display| RenderError::export(NAME, e);
     let year = u16::try_from(as_of.year())
@@ -57,19 +110,33 @@ pub fn audit_zip(files: &[SiteFile], as_of: Date) -> Result<Vec<u8>, RenderError
     };
     let mut sorted: Vec<&SiteFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let prepared: Vec<PreparedZipFile> = sorted
+    let mut earlier = previous.and_then(Earlier::open);
+    // Each entry: copied from the earlier archive (its index there), or
+    // compressed here, on every core.
+    let entries: Vec<Result<usize, PreparedZipFile>> = sorted
         .par_iter()
         .map(|(path, bytes)| {
-            PreparedZipFile::from_data(
-                format!("{PREFIX}{path}"),
-                options_for(path),
-                bytes.as_slice(),
-            )
+            let name = format!("{PREFIX}{path}");
+            if let Some(index) = earlier.as_ref().and_then(|e| e.same(&name, bytes, stamp)) {
+                return Ok(Ok(index));
+            }
+            PreparedZipFile::from_data(name, options_for(path), bytes.as_slice()).map(Err)
         })
         .collect::<Result<_, _>>()
         .map_err(|e| error(&e))?;
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.add_prepared_files(prepared).map_err(|e| error(&e))?;
+    for entry in entries {
+        match (entry, earlier.as_mut()) {
+            (Ok(index), Some(earlier)) => {
+                let file = earlier.archive.by_index_raw(index).map_err(|e| error(&e))?;
+                zip.raw_copy_file(file).map_err(|e| error(&e))?;
+            }
+            (Err(prepared), _) => zip.add_prepared_file(prepared).map_err(|e| error(&e))?,
+            // An index comes only from an earlier archive.
+            (Ok(_), None) => return Err(error(&"an entry to copy without its archive")),
+        }
+    }
+    zip.set_comment(COMMENT).map_err(|e| error(&e))?;
     Ok(zip.finish().map_err(|e| error(&e))?.into_inner())
 }
 
@@ -99,17 +166,20 @@ mod tests {
         let a = audit_zip(
             &files(&["index.html", "docs/B.html", "docs/A.html"]),
             date("2027-02-15"),
+            None,
         )
         .expect("zip");
         let b = audit_zip(
             &files(&["docs/A.html", "index.html", "docs/B.html"]),
             date("2027-02-15"),
+            None,
         )
         .expect("zip");
         assert_eq!(a, b);
         let c = audit_zip(
             &files(&["docs/A.html", "index.html", "docs/B.html"]),
             date("2027-02-16"),
+            None,
         )
         .expect("zip");
         assert_ne!(a, c, "the as-of date is the entries' timestamp");
@@ -138,7 +208,7 @@ mod tests {
                 super::super::Bytes::new(text.clone().into_bytes()),
             ),
         ];
-        let bytes = audit_zip(&files, date("2027-02-15")).expect("zip");
+        let bytes = audit_zip(&files, date("2027-02-15"), None).expect("zip");
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("read");
         let mut sizes = Vec::new();
         for name in ["audit/exports/pack.pdf", "audit/page.html"] {
@@ -157,8 +227,12 @@ mod tests {
 
     #[test]
     fn entries_are_sorted_under_audit_with_their_content_and_date() {
-        let bytes =
-            audit_zip(&files(&["index.html", "docs/A.html"]), date("2027-02-15")).expect("zip");
+        let bytes = audit_zip(
+            &files(&["index.html", "docs/A.html"]),
+            date("2027-02-15"),
+            None,
+        )
+        .expect("zip");
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("read");
         let names: Vec<String> = archive
             .file_names()
@@ -190,5 +264,61 @@ mod tests {
                 ("audit/index.html".to_string(), "<index.html>".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn copying_unchanged_entries_gives_the_bytes_of_a_fresh_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let earlier = dir.path().join(NAME);
+        let day = date("2027-02-15");
+        let first = files(&["index.html", "docs/A.html", "exports/pack.pdf"]);
+        let fresh = audit_zip(&first, day, None).expect("zip");
+        std::fs::write(&earlier, &fresh).expect("write");
+        assert_eq!(audit_zip(&first, day, Some(&earlier)).expect("zip"), fresh);
+        // One entry changed, one added, one gone.
+        let mut second = files(&["index.html", "docs/B.html"]);
+        second[0].1 = super::super::Bytes::new(b"<changed>".to_vec());
+        assert_eq!(
+            audit_zip(&second, day, Some(&earlier)).expect("zip"),
+            audit_zip(&second, day, None).expect("zip")
+        );
+        // Another date: every entry is new.
+        let later = date("2027-02-16");
+        assert_eq!(
+            audit_zip(&first, later, Some(&earlier)).expect("zip"),
+            audit_zip(&first, later, None).expect("zip")
+        );
+    }
+
+    #[test]
+    fn entries_are_copied_only_from_an_archive_of_this_version() {
+        // The same content with an entry comment this version never
+        // writes: a copied entry shows as a different archive.
+        let build = |comment: &str| {
+            let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let stamp = DateTime::from_date_and_time(2027, 2, 15, 0, 0, 0).expect("date");
+            let options = SimpleFileOptions::default()
+                .compression_method(CompressionMethod::Deflated)
+                .compression_level(Some(PAGE_LEVEL))
+                .last_modified_time(stamp)
+                .unix_permissions(0o644)
+                .system(System::Unix)
+                .into_full_options()
+                .with_file_comment("copied");
+            zip.start_file("audit/index.html", options).expect("entry");
+            std::io::Write::write_all(&mut zip, b"<index.html>").expect("data");
+            zip.set_comment(comment);
+            zip.finish().expect("finish").into_inner()
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let day = date("2027-02-15");
+        let index = files(&["index.html"]);
+        let fresh = audit_zip(&index, day, None).expect("zip");
+        for (comment, copied) in [(COMMENT, true), ("isms 0.0.0", false)] {
+            let earlier = dir.path().join(NAME);
+            std::fs::write(&earlier, build(comment)).expect("write");
+            let made = audit_zip(&index, day, Some(&earlier)).expect("zip");
+            assert_eq!(made != fresh, copied, "{comment}");
+        }
     }
 }

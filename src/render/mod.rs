@@ -172,13 +172,16 @@ pub fn render_build(
 
 /// The audit index as one archive, a file beside the two sites at OUT's
 /// top level: made apart from [`render_build`] so that `isms build` can
-/// compress it while the sites are written.
+/// compress it while the sites are written. `out` is the OUT being
+/// replaced: the entries its archive holds unchanged are copied from it.
 pub fn audit_archive(
     sites: &Sites,
     summary: &crate::report::Summary,
+    out: &std::path::Path,
 ) -> Result<Vec<SiteFile>, RenderError> {
+    let previous = out.join(archive::NAME);
     let zip = crate::timing::step("render: audit index zip", || {
-        archive::audit_zip(&sites.audit, as_of(summary))
+        archive::audit_zip(&sites.audit, as_of(summary), Some(&previous))
     })?;
     Ok(vec![(archive::NAME.to_string(), Bytes::new(zip))])
 }
