@@ -151,6 +151,14 @@ struct ReadFile {
     parsed: Option<Parsed>,
 }
 
+/// What the load takes from one listed file: its document, its findings
+/// and its entry in the model's sources.
+type Gathered = (
+    Option<Arc<Document>>,
+    Vec<Finding>,
+    Option<(String, String)>,
+);
+
 /// Loads the ISMS rooted at `root`.
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<Loaded, FatalError> {
     load_with(root, opts, &mut LoadState::default())
@@ -342,11 +350,7 @@ pub fn load_with(
     };
     // Each listed file's parse, taken on every core (the lookups and copies
     // are most of a rebuild's load), then gathered in list order.
-    let parsed: Vec<(
-        Option<Arc<Document>>,
-        Vec<Finding>,
-        Option<(String, String)>,
-    )> = files
+    let parsed: Vec<Gathered> = files
         .par_iter()
         .filter_map(|rel| {
             let file = state.files.get(rel)?;

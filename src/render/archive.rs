@@ -307,7 +307,7 @@ mod tests {
                 .with_file_comment("copied");
             zip.start_file("audit/index.html", options).expect("entry");
             std::io::Write::write_all(&mut zip, b"<index.html>").expect("data");
-            zip.set_comment(comment);
+            zip.set_comment(comment).expect("comment");
             zip.finish().expect("finish").into_inner()
         };
         let dir = tempfile::tempdir().expect("tempdir");

@@ -135,7 +135,7 @@ pub(crate) fn clauses_page(
                 .filter(|d| !req.rule.starts_with("RD") || d.is_record())
                 .map(|d| d.id.as_str().to_string())
                 .collect();
-            let title = clauses::title(&id).unwrap_or("");
+            let title = clauses::title(id).unwrap_or("");
             vec![
                 Cell {
                     text: Some(req.clause.to_string()),
