@@ -22,47 +22,32 @@ const ASKED: [&str; 10] = [
 
 /// The documents that count for each clause Stage 1 asks about, found in
 /// one pass over the documents.
-struct Meeting<'a> {
-    /// Aligned with [`ASKED`].
-    docs: Vec<Vec<&'a Document>>,
-    ctx: &'a Context<'a>,
-}
+struct Meeting<'a>(Vec<(&'static str, Vec<&'a Document>)>);
 
 impl<'a> Meeting<'a> {
     fn new(ctx: &'a Context<'a>) -> Meeting<'a> {
-        let ids: Vec<ClauseId> = ASKED.iter().filter_map(|c| ClauseId::parse(c)).collect();
-        let docs = if ids.len() == ASKED.len() {
-            ctx.isms
-                .documents_meeting(&ids)
+        let (asked, ids): (Vec<&'static str>, Vec<ClauseId>) = ASKED
+            .iter()
+            .filter_map(|&c| Some((c, ClauseId::parse(c)?)))
+            .unzip();
+        let met = ctx.isms.documents_meeting(&ids);
+        Meeting(
+            asked
                 .into_iter()
-                .map(|docs| docs.into_iter().filter(|d| counts(d)).collect())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Meeting { docs, ctx }
+                .zip(met)
+                .map(|(c, docs)| (c, docs.into_iter().filter(|d| counts(d)).collect()))
+                .collect(),
+        )
     }
 
-    /// The documents that count and meet `clause`, in document order.
-    fn of(&self, clause: &str) -> Vec<&'a Document> {
-        if let Some(docs) = ASKED
+    /// The documents that count and meet `clause` (one of [`ASKED`]), in
+    /// document order.
+    fn of(&self, clause: &str) -> &[&'a Document] {
+        debug_assert!(ASKED.contains(&clause), "{clause} is not in ASKED");
+        self.0
             .iter()
-            .position(|c| *c == clause)
-            .and_then(|i| self.docs.get(i))
-        {
-            return docs.clone();
-        }
-        // A clause not asked for above: one pass of its own.
-        let Some(clause) = ClauseId::parse(clause) else {
-            return Vec::new();
-        };
-        self.ctx
-            .isms
-            .documents
-            .iter()
-            .map(|d| &**d)
-            .filter(|d| counts(d) && d.meets_clause(&clause))
-            .collect()
+            .find(|(c, _)| *c == clause)
+            .map_or(&[], |(_, docs)| docs.as_slice())
     }
 }
 
@@ -97,7 +82,8 @@ fn policy(ctx: &Context, met: &Meeting, out: &mut Vec<Finding>) {
     let isms = ctx.isms;
     let policies: Vec<&Document> = met
         .of("5.2")
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|d| !d.is_record())
         .collect();
     if policies.is_empty() {

@@ -815,8 +815,8 @@ fn files_from_hints(
     {
         return None;
     }
-    // What became of each hinted path: `Some(true)` a file now, `Some(false)`
-    // gone; a folder needs a walk.
+    // What became of each hinted path: `true` a file now, `false` gone; a
+    // folder needs a walk.
     let mut now_a_file = Vec::with_capacity(state.hints.len());
     for hint in &state.hints {
         match std::fs::symlink_metadata(root.join(hint)) {

@@ -81,6 +81,14 @@ impl Earlier {
     }
 }
 
+/// One entry of the new archive.
+enum Entry {
+    /// The entry at this index of the earlier archive, copied as it is.
+    Copied(usize),
+    /// Compressed here.
+    Compressed(PreparedZipFile),
+}
+
 /// Zips the audit index `files` (paths relative to its root), copying
 /// unchanged entries from the archive at `previous`, if any.
 pub fn audit_zip(
@@ -111,29 +119,32 @@ pub fn audit_zip(
     let mut sorted: Vec<&SiteFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut earlier = previous.and_then(Earlier::open);
-    // Each entry: copied from the earlier archive (its index there), or
-    // compressed here, on every core.
-    let entries: Vec<Result<usize, PreparedZipFile>> = sorted
+    // Each entry copied from the earlier archive or compressed here, on
+    // every core.
+    let entries: Vec<Entry> = sorted
         .par_iter()
         .map(|(path, bytes)| {
             let name = format!("{PREFIX}{path}");
             if let Some(index) = earlier.as_ref().and_then(|e| e.same(&name, bytes, stamp)) {
-                return Ok(Ok(index));
+                return Ok(Entry::Copied(index));
             }
-            PreparedZipFile::from_data(name, options_for(path), bytes.as_slice()).map(Err)
+            PreparedZipFile::from_data(name, options_for(path), bytes.as_slice())
+                .map(Entry::Compressed)
         })
         .collect::<Result<_, _>>()
         .map_err(|e| error(&e))?;
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for entry in entries {
         match (entry, earlier.as_mut()) {
-            (Ok(index), Some(earlier)) => {
+            (Entry::Copied(index), Some(earlier)) => {
                 let file = earlier.archive.by_index_raw(index).map_err(|e| error(&e))?;
                 zip.raw_copy_file(file).map_err(|e| error(&e))?;
             }
-            (Err(prepared), _) => zip.add_prepared_file(prepared).map_err(|e| error(&e))?,
-            // An index comes only from an earlier archive.
-            (Ok(_), None) => return Err(error(&"an entry to copy without its archive")),
+            (Entry::Compressed(prepared), _) => {
+                zip.add_prepared_file(prepared).map_err(|e| error(&e))?
+            }
+            // Only an earlier archive gives an entry to copy.
+            (Entry::Copied(_), None) => return Err(error(&"an entry to copy without its archive")),
         }
     }
     zip.set_comment(COMMENT).map_err(|e| error(&e))?;

@@ -613,15 +613,27 @@ fn kept_commits<'a>(
     doc: &Document,
     keep: &'a dyn Fn(usize) -> bool,
 ) -> impl Iterator<Item = (usize, &'a crate::model::history::CommitInfo)> + 'a {
+    let commits = &isms.history.commits;
+    kept_positions(isms, doc, keep).filter_map(move |at| Some((at, commits.get(at)?)))
+}
+
+/// The positions in the history of the commits that changed `doc` and
+/// that `keep` allows, in the history's order: [`kept_commits`] without
+/// reading the commits (a page key needs only the positions).
+fn kept_positions<'a>(
+    isms: &'a Isms,
+    doc: &Document,
+    keep: &'a dyn Fn(usize) -> bool,
+) -> impl Iterator<Item = usize> + 'a {
     let history = &isms.history;
     let changes = history
         .docs
         .get(&doc.path)
         .map_or(&[][..], |d| d.changes.as_slice());
-    changes.iter().filter_map(move |change| {
-        let commit = history.commits.get(change.commit)?;
-        keep(change.commit).then_some((change.commit, commit))
-    })
+    changes
+        .iter()
+        .map(|change| change.commit)
+        .filter(move |&at| at < history.commits.len() && keep(at))
 }
 
 /// The commits that changed `doc`, newest first, keeping only those whose
@@ -655,18 +667,9 @@ pub(crate) fn history_rows(
 pub(crate) fn history_key(isms: &Isms, doc: &Document, keep: &dyn Fn(usize) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = crate::model::digest::key_hasher();
-    let history = &isms.history;
-    (&history.head, history.commits.len()).hash(&mut hasher);
-    // The positions that `kept_commits` gives, without reading the commits
-    // themselves: this runs for every page on every rebuild.
-    let changes = history
-        .docs
-        .get(&doc.path)
-        .map_or(&[][..], |d| d.changes.as_slice());
-    for change in changes {
-        if change.commit < history.commits.len() && keep(change.commit) {
-            change.commit.hash(&mut hasher);
-        }
+    (&isms.history.head, isms.history.commits.len()).hash(&mut hasher);
+    for position in kept_positions(isms, doc, keep) {
+        position.hash(&mut hasher);
     }
     hasher.finish()
 }
