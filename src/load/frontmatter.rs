@@ -77,9 +77,32 @@ pub fn body_digest(body: &str) -> String {
     )
 }
 
-/// Raw sha256 of the normalised body (for history fingerprints).
+/// Raw sha256 of the normalised body (for history fingerprints). Hashes
+/// the lines in place rather than building the normalised text: the
+/// history reader calls it for every version of every document.
 pub fn body_hash(body: &str) -> [u8; 32] {
-    Sha256::digest(normalise_body(body).as_bytes()).into()
+    let blank = |line: &str| line.trim().is_empty();
+    let mut lines = body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let mut hasher = Sha256::new();
+    // Leading blank lines are dropped; trailing ones are held back until a
+    // line with text follows them.
+    let Some(first) = lines.by_ref().find(|l| !blank(l)) else {
+        return hasher.finalize().into();
+    };
+    hasher.update(first.as_bytes());
+    let mut held: Vec<&str> = Vec::new();
+    for line in lines {
+        if blank(line) {
+            held.push(line);
+            continue;
+        }
+        // Blank lines between text stay, spaces and all.
+        for kept in held.drain(..).chain(std::iter::once(line)) {
+            hasher.update(b"\n");
+            hasher.update(kept.as_bytes());
+        }
+    }
+    hasher.finalize().into()
 }
 
 pub use crate::model::digest::{hex, sha256_hex};
@@ -111,6 +134,22 @@ mod tests {
     fn no_front_matter_and_unclosed() {
         assert!(split("# Readme\n").is_none());
         assert_eq!(split("---\nid: A\n"), Some(Err(SplitError::NeverClosed)));
+    }
+
+    #[test]
+    fn body_hash_is_the_digest_of_the_normalised_body() {
+        for body in [
+            "",
+            "\n \r\n\t\n",
+            "A",
+            "\n  \nA\r\nB  \n\n",
+            "A\n\n  \nB\r\n \n",
+            "\r\nA\r\r\n",
+            " A \n\t\n B",
+        ] {
+            let expected: [u8; 32] = Sha256::digest(normalise_body(body).as_bytes()).into();
+            assert_eq!(body_hash(body), expected, "{body:?}");
+        }
     }
 
     #[test]

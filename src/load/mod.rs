@@ -9,6 +9,7 @@ pub mod document;
 pub mod frontmatter;
 pub mod history;
 pub mod limits;
+mod quick_yaml;
 pub mod snapshot;
 
 use std::fmt;
@@ -770,30 +771,81 @@ pub fn fingerprint(bytes: &[u8]) -> Option<history::Fingerprint> {
     }
     let text = std::str::from_utf8(bytes).ok()?;
     let split = frontmatter::split(text)?.ok()?;
-    // Old versions are parsed too: the same depth limit keeps them safe.
-    let node = limits::scan_yaml(split.yaml).ok().and_then(|()| {
-        marked_yaml::parse_yaml_with_options(
-            0,
-            split.yaml,
-            marked_yaml::LoaderOptions::default().prevent_coercion(true),
-        )
-        .ok()
-    });
-    let map = node.as_ref().and_then(|n| n.as_mapping());
-    let get = |k: &str| {
-        map.and_then(|m| m.get_scalar(k))
-            .map(|s| s.as_str().trim().to_string())
+    let fields = match quick_yaml::top_level(split.yaml) {
+        Some(entries) => FingerprintFields::from_entries(&entries),
+        None => FingerprintFields::parsed(split.yaml),
     };
-    let approval = match (get("approved_by"), get("approved_on")) {
+    debug_assert_eq!(
+        fields,
+        FingerprintFields::parsed(split.yaml),
+        "the quick reading of {:?} differs from the parser's",
+        split.yaml
+    );
+    let approval = match (fields.approved_by, fields.approved_on) {
         (Some(by), Some(on)) => Some((by, on)),
         _ => None,
     };
     Some(history::Fingerprint {
-        doc_id: get("id"),
+        doc_id: fields.id,
         approval,
-        version: get("version"),
+        version: fields.version,
         body: frontmatter::body_hash(split.body),
     })
+}
+
+/// The front matter scalars a fingerprint keeps, trimmed; `None` where the
+/// key is missing, is not a scalar, or the front matter is not readable.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct FingerprintFields {
+    id: Option<String>,
+    approved_by: Option<String>,
+    approved_on: Option<String>,
+    version: Option<String>,
+}
+
+impl FingerprintFields {
+    /// From front matter that [`quick_yaml`] could read.
+    fn from_entries(entries: &[(&str, quick_yaml::Value<'_>)]) -> Self {
+        let get = |key: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| match v {
+                    quick_yaml::Value::Scalar(s) => Some(s.trim().to_string()),
+                    quick_yaml::Value::Sequence => None,
+                })
+        };
+        FingerprintFields {
+            id: get("id"),
+            approved_by: get("approved_by"),
+            approved_on: get("approved_on"),
+            version: get("version"),
+        }
+    }
+
+    /// With the YAML parser (old versions are parsed under the same depth
+    /// limit as current files).
+    fn parsed(yaml: &str) -> Self {
+        let node = limits::scan_yaml(yaml).ok().and_then(|()| {
+            marked_yaml::parse_yaml_with_options(
+                0,
+                yaml,
+                marked_yaml::LoaderOptions::default().prevent_coercion(true),
+            )
+            .ok()
+        });
+        let map = node.as_ref().and_then(|n| n.as_mapping());
+        let get = |k: &str| {
+            map.and_then(|m| m.get_scalar(k))
+                .map(|s| s.as_str().trim().to_string())
+        };
+        FingerprintFields {
+            id: get("id"),
+            approved_by: get("approved_by"),
+            approved_on: get("approved_on"),
+            version: get("version"),
+        }
+    }
 }
 
 /// The `.md` files of the last load, brought up to date from the watcher's
