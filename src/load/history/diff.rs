@@ -7,8 +7,7 @@
 //! file reads only the trees on the path to it. This is much cheaper than a
 //! general diff, which also looks at content and renames.
 
-use gix::bstr::{BStr, ByteSlice};
-use gix::diff::tree::recorder::Change;
+use gix::bstr::BStr;
 use gix::objs::tree::EntryMode;
 use gix::objs::{FindExt, TreeRefIter};
 
@@ -107,41 +106,10 @@ impl<'r, 's> Trees<'r, 's> {
                 .map_err(|e| HistoryError::objects(context(), e))?,
             None => TreeRefIter::from_bytes(&[], kind),
         };
-        let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(old_tree, new_tree, state, objects, &mut recorder)
+        let mut found = MarkdownChanges::default();
+        gix::diff::tree(old_tree, new_tree, state, objects, &mut found)
             .map_err(|e| HistoryError::objects(context(), e))?;
-        let blob = |mode: EntryMode, id: Oid| mode.is_blob().then_some(id);
-        let mut out: Vec<Changed> = Vec::new();
-        for change in recorder.records {
-            let (path, old, new) = match change {
-                Change::Addition {
-                    entry_mode,
-                    oid,
-                    path,
-                    ..
-                } => (path, None, blob(entry_mode, oid)),
-                Change::Deletion {
-                    entry_mode,
-                    oid,
-                    path,
-                    ..
-                } => (path, blob(entry_mode, oid), None),
-                Change::Modification {
-                    previous_entry_mode,
-                    previous_oid,
-                    entry_mode,
-                    oid,
-                    path,
-                } => (
-                    path,
-                    blob(previous_entry_mode, previous_oid),
-                    blob(entry_mode, oid),
-                ),
-            };
-            if old != new && is_markdown(path.as_ref()) {
-                out.push((path.to_str_lossy().into_owned(), old, new));
-            }
-        }
+        let mut out = found.changes;
         // Byte order of full paths is git's order of tree entries walked
         // depth first; the diff itself goes breadth first.
         out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -149,10 +117,99 @@ impl<'r, 's> Trees<'r, 's> {
     }
 }
 
-/// Whether the last component of `path` is `<something>.md`, in any case.
-fn is_markdown(path: &BStr) -> bool {
-    let name = path.rsplit_str("/").next().unwrap_or_default();
+/// Whether the file name `name` (one path component) is `<something>.md`,
+/// in any case. Called for every entry of every folder the diff compares.
+fn is_markdown_name(name: &[u8]) -> bool {
     name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".md")
+}
+
+/// A tree-diff visitor that keeps only the `.md` files whose blob changed.
+///
+/// gitoxide's diff calls the visitor for every entry of every folder it
+/// compares, changed or not (thousands per commit in a large ISMS folder),
+/// and its general-purpose recorder keeps the full path of each entry up to
+/// date and copies it for every change, trees included. Here the path of
+/// the folder being compared is kept once per folder, and an entry's name
+/// is copied only when it ends in `.md`.
+#[derive(Default)]
+struct MarkdownChanges {
+    /// The folder whose entries are being compared (`/`-separated, empty at
+    /// the root of the diff).
+    folder: Vec<u8>,
+    /// Folders queued for comparison, in the order the diff visits them.
+    queued: std::collections::VecDeque<Vec<u8>>,
+    /// The current entry's name, when it is a `.md` name (`named`); the
+    /// buffer is reused from entry to entry.
+    name: Vec<u8>,
+    named: bool,
+    changes: Vec<Changed>,
+}
+
+impl MarkdownChanges {
+    fn full_path(&self, name: &[u8]) -> Vec<u8> {
+        let mut path = Vec::with_capacity(self.folder.len() + 1 + name.len());
+        if !self.folder.is_empty() {
+            path.extend_from_slice(&self.folder);
+            path.push(b'/');
+        }
+        path.extend_from_slice(name);
+        path
+    }
+}
+
+impl gix::diff::tree::Visit for MarkdownChanges {
+    fn pop_front_tracked_path_and_set_current(&mut self) {
+        self.folder = self.queued.pop_front().unwrap_or_default();
+    }
+
+    fn push_back_tracked_path_component(&mut self, component: &BStr) {
+        let path = self.full_path(component);
+        self.queued.push_back(path);
+        self.push_path_component(component);
+    }
+
+    fn push_path_component(&mut self, component: &BStr) {
+        self.named = is_markdown_name(component);
+        if self.named {
+            self.name.clear();
+            self.name.extend_from_slice(component);
+        }
+    }
+
+    fn pop_path_component(&mut self) {
+        self.named = false;
+    }
+
+    fn visit(&mut self, change: gix::diff::tree::visit::Change) -> gix::diff::tree::visit::Action {
+        use gix::diff::tree::visit::Change;
+        if !self.named {
+            return std::ops::ControlFlow::Continue(());
+        }
+        let blob = |mode: EntryMode, id: Oid| mode.is_blob().then_some(id);
+        let (old, new) = match change {
+            Change::Addition {
+                entry_mode, oid, ..
+            } => (None, blob(entry_mode, oid)),
+            Change::Deletion {
+                entry_mode, oid, ..
+            } => (blob(entry_mode, oid), None),
+            Change::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+            } => (
+                blob(previous_entry_mode, previous_oid),
+                blob(entry_mode, oid),
+            ),
+        };
+        if old != new {
+            let path = self.full_path(&self.name);
+            self.changes
+                .push((String::from_utf8_lossy(&path).into_owned(), old, new));
+        }
+        std::ops::ControlFlow::Continue(())
+    }
 }
 
 /// Every `.md` file below the tree `root`, with its blob.
@@ -255,10 +312,10 @@ mod tests {
 
     #[test]
     fn markdown_extension_ignores_case() {
-        assert!(is_markdown("policy.md".into()));
-        assert!(is_markdown("a/POLICY.MD".into()));
-        assert!(!is_markdown(".md".into()));
-        assert!(!is_markdown("a/.md".into()));
-        assert!(!is_markdown("notes.mdx".into()));
+        assert!(is_markdown_name(b"policy.md"));
+        assert!(is_markdown_name(b"POLICY.MD"));
+        assert!(!is_markdown_name(b".md"));
+        assert!(!is_markdown_name(b"md"));
+        assert!(!is_markdown_name(b"notes.mdx"));
     }
 }
