@@ -16,6 +16,7 @@
 //! the same bytes.
 
 mod content;
+mod volumes;
 mod world;
 
 use serde::Serialize;
@@ -32,14 +33,9 @@ use crate::report::Summary;
 /// Where the pack goes in the audit index.
 pub const PATH: &str = "exports/audit-pack.pdf";
 
-/// The most documents one PDF file holds. Typst keeps a whole document's
-/// layout in memory (about 3 MB for each ISMS document in the pack), so an
-/// ISMS of thousands of documents would need tens of gigabytes in one file.
-/// Above this many approved documents the pack comes in volumes: the first
-/// (`audit-pack.pdf`) holds the cover, SoA, register, findings and the
-/// first documents, each further one (`audit-pack-2.pdf`, ...) the next
-/// documents, typeset one after the other so memory stays that of one volume.
-pub const VOLUME_DOCUMENTS: usize = 250;
+/// The most documents one PDF file of the pack holds (see [`volumes`] for
+/// how a large pack is cut into files).
+pub const VOLUME_DOCUMENTS: usize = volumes::LIMITS.documents;
 
 /// The path of volume `number` (1-based) of the pack.
 pub fn volume_path(number: usize) -> String {
@@ -67,9 +63,18 @@ struct Pack<'a> {
     scope: Option<&'a str>,
     verdict: &'a Verdict<'a>,
     soa_header: [&'static str; 6],
+    /// This file holds the SoA (the first volume, or the only file).
+    soa_here: bool,
     soa: &'a [Row],
+    /// The rows of the register in this file, the position of the first
+    /// (0-based) and the number in the whole register.
     register: &'a [Row],
+    register_from: usize,
+    register_total: usize,
+    /// The same for the findings.
     findings: &'a [Row],
+    findings_from: usize,
+    findings_total: usize,
     documents: &'a [DocPack],
     /// Set when the pack comes in more than one volume.
     volume: Option<Volume>,
@@ -96,14 +101,8 @@ struct Contents<'a> {
 }
 
 impl Contents<'_> {
-    /// The view of one volume: `documents`, and the tables when `tables`.
-    fn view<'v>(
-        &'v self,
-        documents: &'v [DocPack],
-        tables: bool,
-        volume: Option<Volume>,
-    ) -> Pack<'v> {
-        let table = |rows: &'v [Row]| if tables { rows } else { &[] };
+    /// The view of one file of the pack.
+    fn view(&self, part: &volumes::Part, volume: Option<Volume>) -> Pack<'_> {
         Pack {
             title: &self.title,
             organisation: self.organisation,
@@ -122,11 +121,54 @@ impl Contents<'_> {
                 "Justification",
                 "Implemented by",
             ],
-            soa: table(&self.soa),
-            register: table(&self.register),
-            findings: table(&self.findings),
-            documents,
+            soa_here: part.soa,
+            soa: if part.soa { &self.soa } else { &[] },
+            register: &self.register[part.register.clone()],
+            register_from: part.register.start,
+            register_total: self.register.len(),
+            findings: &self.findings[part.findings.clone()],
+            findings_from: part.findings.start,
+            findings_total: self.findings.len(),
+            documents: &self.documents[part.documents.clone()],
             volume,
+        }
+    }
+
+    /// What one file holds, in words, for the list of volumes.
+    fn holds(&self, part: &volumes::Part) -> String {
+        let rows = |what: &str, range: &std::ops::Range<usize>, total: usize| {
+            (!range.is_empty()).then(|| {
+                if range.len() == total {
+                    what.to_string()
+                } else {
+                    format!(
+                        "{what}, rows {} to {} of {total}",
+                        range.start + 1,
+                        range.end
+                    )
+                }
+            })
+        };
+        let documents = &self.documents[part.documents.clone()];
+        let documents = match documents {
+            [] => None,
+            [one] => Some(format!("document {}", one.id)),
+            [first, .., last] => Some(format!("documents {} to {}", first.id, last.id)),
+        };
+        let parts: Vec<String> = [
+            part.soa.then(|| "Statement of Applicability".to_string()),
+            rows("register", &part.register, self.register.len()),
+            rows("findings", &part.findings, self.findings.len()),
+            documents,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let holds = parts.join("; ");
+        let mut chars = holds.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => holds,
         }
     }
 }
@@ -147,8 +189,8 @@ struct Volume {
 #[derive(Serialize, Clone)]
 struct VolumeFile {
     file: String,
-    first: String,
-    last: String,
+    /// What the file holds, in words.
+    holds: String,
 }
 
 #[derive(Serialize)]
@@ -202,16 +244,16 @@ pub fn render(
     as_of: Date,
     cache: &dyn PdfCache,
 ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-    render_in_volumes(isms, summary, findings, as_of, VOLUME_DOCUMENTS, cache)
+    render_in_volumes(isms, summary, findings, as_of, volumes::LIMITS, cache)
 }
 
-/// [`render`] with at most `per_volume` documents in each file.
+/// [`render`] with at most `limits` in each file.
 fn render_in_volumes(
     isms: &Isms,
     summary: &Summary,
     findings: &[Finding],
     as_of: Date,
-    per_volume: usize,
+    limits: volumes::Limits,
     cache: &dyn PdfCache,
 ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
     let contents = contents(isms, summary, findings, as_of);
@@ -221,35 +263,37 @@ fn render_in_volumes(
         summary.commit.as_deref().unwrap_or("no commit"),
         summary.as_of
     );
-    let mut chunks: Vec<&[DocPack]> = contents.documents.chunks(per_volume.max(1)).collect();
-    if chunks.is_empty() {
-        chunks.push(&[]);
-    }
-    let count = chunks.len();
-    let files: Vec<VolumeFile> = chunks
+    let parts = volumes::plan(
+        contents.register.len(),
+        contents.findings.len(),
+        contents.documents.len(),
+        limits,
+    );
+    let count = parts.len();
+    let files: Vec<VolumeFile> = parts
         .iter()
         .enumerate()
-        .map(|(i, docs)| VolumeFile {
+        .map(|(i, part)| VolumeFile {
             file: volume_path(i + 1)
                 .trim_start_matches("exports/")
                 .to_string(),
-            first: docs.first().map(|d| d.id.clone()).unwrap_or_default(),
-            last: docs.last().map(|d| d.id.clone()).unwrap_or_default(),
+            holds: contents.holds(part),
         })
         .collect();
     let volume = |i: usize| -> Result<Vec<u8>, RenderError> {
         let number = i + 1;
-        let docs = chunks[i];
+        let part = &parts[i];
         // A pack of one file has no volume: it is what it always was.
         let volume = (count > 1).then(|| Volume {
             number,
             count,
             files: files.clone(),
-            labels: docs.iter().map(|d| (d.label.clone(), true)).collect(),
+            labels: contents.documents[part.documents.clone()]
+                .iter()
+                .map(|d| (d.label.clone(), true))
+                .collect(),
         });
-        // Later volumes show only their documents: the tables are in the
-        // first.
-        let view = contents.view(docs, number == 1, volume);
+        let view = contents.view(part, volume);
         let path = volume_path(number);
         let data = serde_json::to_vec(&view).map_err(|e| RenderError::export(&path, e))?;
         let ident = match view.volume {
@@ -524,23 +568,92 @@ mod tests {
         isms(docs, None)
     }
 
+    /// Files of at most `documents` documents, tables all in the first.
+    fn docs_per_file(documents: usize) -> volumes::Limits {
+        volumes::Limits {
+            documents,
+            table_rows: 1000,
+        }
+    }
+
     fn summary() -> Summary {
         Summary::new("root".into(), None, false, d("2027-02-15"), None, &[])
     }
 
     #[test]
     fn a_pack_within_the_volume_size_is_one_file() {
-        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 5, &NoPdfCache)
-            .expect("pack");
+        let files = render_in_volumes(
+            &five(),
+            &summary(),
+            &[],
+            d("2027-02-15"),
+            docs_per_file(5),
+            &NoPdfCache,
+        )
+        .expect("pack");
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["exports/audit-pack.pdf"]);
         assert!(files[0].1.starts_with(b"%PDF-"));
     }
 
     #[test]
+    fn a_long_register_comes_in_volumes_before_the_documents() {
+        let limits = volumes::Limits {
+            documents: 2,
+            table_rows: 3,
+        };
+        let files = render_in_volumes(
+            &five(),
+            &summary(),
+            &[],
+            d("2027-02-15"),
+            limits,
+            &NoPdfCache,
+        )
+        .expect("pack");
+        // Five register rows in files of three, then five documents in
+        // files of two.
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "exports/audit-pack.pdf",
+                "exports/audit-pack-2.pdf",
+                "exports/audit-pack-3.pdf",
+                "exports/audit-pack-4.pdf",
+                "exports/audit-pack-5.pdf"
+            ]
+        );
+        for (path, bytes) in &files {
+            assert!(bytes.starts_with(b"%PDF-"), "{path}");
+        }
+        let (isms, summary) = (five(), summary());
+        let contents = contents(&isms, &summary, &[], d("2027-02-15"));
+        let parts = volumes::plan(5, 0, 5, limits);
+        let holds: Vec<String> = parts.iter().map(|p| contents.holds(p)).collect();
+        assert_eq!(
+            holds,
+            [
+                "Statement of Applicability; register, rows 1 to 3 of 5",
+                "Register, rows 4 to 5 of 5",
+                "Documents POL-1 to POL-2",
+                "Documents POL-3 to POL-4",
+                "Document POL-5",
+            ]
+        );
+    }
+
+    #[test]
     fn a_larger_pack_comes_in_volumes_of_whole_documents() {
-        let files = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2, &NoPdfCache)
-            .expect("pack");
+        let files = render_in_volumes(
+            &five(),
+            &summary(),
+            &[],
+            d("2027-02-15"),
+            docs_per_file(2),
+            &NoPdfCache,
+        )
+        .expect("pack");
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -554,8 +667,15 @@ mod tests {
             assert!(bytes.starts_with(b"%PDF-"), "{path}");
         }
         // The same input gives the same bytes, volume by volume.
-        let again = render_in_volumes(&five(), &summary(), &[], d("2027-02-15"), 2, &NoPdfCache)
-            .expect("pack");
+        let again = render_in_volumes(
+            &five(),
+            &summary(),
+            &[],
+            d("2027-02-15"),
+            docs_per_file(2),
+            &NoPdfCache,
+        )
+        .expect("pack");
         assert!(files == again, "volumes differ between runs");
     }
 
@@ -569,11 +689,13 @@ mod tests {
     fn unchanged_volumes_come_from_the_cache_with_the_same_bytes() {
         let cache = Counting::default();
         let as_of = d("2027-02-15");
-        let first = render_in_volumes(&five(), &summary(), &[], as_of, 2, &cache).expect("pack");
+        let first = render_in_volumes(&five(), &summary(), &[], as_of, docs_per_file(2), &cache)
+            .expect("pack");
         assert!(cache.hits.lock().expect("lock").is_empty());
         assert_eq!(cache.kept.lock().expect("lock").len(), 3);
 
-        let again = render_in_volumes(&five(), &summary(), &[], as_of, 2, &cache).expect("pack");
+        let again = render_in_volumes(&five(), &summary(), &[], as_of, docs_per_file(2), &cache)
+            .expect("pack");
         assert!(first == again, "a cached volume differs from a typeset one");
         assert_eq!(
             cache.hits.lock().expect("lock").len(),
@@ -592,9 +714,17 @@ mod tests {
             .find(|d| d.id.as_str() == "POL-4")
             .expect("POL-4");
         std::sync::Arc::make_mut(pol4).title = "Renamed".into();
-        let fresh =
-            render_in_volumes(&changed, &summary(), &[], as_of, 2, &NoPdfCache).expect("pack");
-        let cached = render_in_volumes(&changed, &summary(), &[], as_of, 2, &cache).expect("pack");
+        let fresh = render_in_volumes(
+            &changed,
+            &summary(),
+            &[],
+            as_of,
+            docs_per_file(2),
+            &NoPdfCache,
+        )
+        .expect("pack");
+        let cached = render_in_volumes(&changed, &summary(), &[], as_of, docs_per_file(2), &cache)
+            .expect("pack");
         assert!(fresh == cached, "the cache changed the output");
         assert_eq!(
             cache.hits.lock().expect("lock").len(),
@@ -604,7 +734,15 @@ mod tests {
 
         // Another as-of date is another input for every volume.
         cache.hits.lock().expect("lock").clear();
-        render_in_volumes(&five(), &summary(), &[], d("2027-02-16"), 2, &cache).expect("pack");
+        render_in_volumes(
+            &five(),
+            &summary(),
+            &[],
+            d("2027-02-16"),
+            docs_per_file(2),
+            &cache,
+        )
+        .expect("pack");
         assert!(cache.hits.lock().expect("lock").is_empty());
     }
 
