@@ -27,6 +27,18 @@ fn keep_freed_memory_between_rebuilds() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 60_000) }
 }
 
+/// For `check` and `diff`: memory freed during the run is never handed
+/// back before the process exits. They run for seconds and peak well below
+/// `build` (which keeps the default, so that typesetting volume after
+/// volume does not raise its peak); handing memory back a second after it
+/// was freed only made the next stage fault in fresh, zeroed pages again
+/// (a cold check of 10,000 documents spent about a tenth of its processor
+/// time in the kernel zeroing pages, and ran about 0.1 s faster without).
+fn keep_freed_memory_until_exit() {
+    // SAFETY: as above; -1 means "never purge" (mimalloc 3's options.c).
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 use isms::commands::{self, controls::ControlsFormat, Format};
 use isms::diagnostics::finding::Severity;
 use isms::model::ids::{parse_date, Date};
@@ -192,6 +204,9 @@ fn main() -> ExitCode {
         if common.timings {
             isms::timing::enable();
         }
+    }
+    if let Command::Check { .. } | Command::Diff { .. } = &cli.command {
+        keep_freed_memory_until_exit();
     }
     let code = match cli.command {
         Command::Check { dir, common } => commands::check::run(
