@@ -11,15 +11,19 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# Debug assertions stay on in every build: some are differential checks
+# (the history fingerprint's quick front matter scan against the YAML
+# parser), which fuzzing is the best place to exercise.
+#
 # --dev builds the targets without optimisation and without AddressSanitizer:
 # about a third of the build time, fewer runs per second. CI uses it for its
 # short smoke run. The crate forbids `unsafe` (src/lib.rs), so what a short
 # run can find is a panic, a hang or a broken invariant, which libFuzzer
 # reports without the sanitizer; the full run keeps it for the dependencies'
 # unsafe code.
-profile=()
+profile=(--debug-assertions)
 if [ "${1:-}" = "--dev" ]; then
-  profile=(--dev --sanitizer none)
+  profile=(--dev --sanitizer none --debug-assertions)
   shift
 fi
 seconds="${1:-60}"

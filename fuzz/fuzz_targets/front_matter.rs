@@ -2,6 +2,9 @@
 //! entry point (UTF-8 check, front matter split, YAML, typed document,
 //! outline), the history fingerprint of the same bytes, and the body digest.
 //! Invariants: no panic, and every finding names the file and a line of it.
+//! `scripts/fuzz.sh` keeps debug assertions on, so the fingerprint also
+//! checks that its quick reading of plain front matter agrees with the YAML
+//! parser.
 #![no_main]
 
 use isms::load::document::Parsed;
