@@ -318,4 +318,166 @@ mod tests {
         assert!(!is_markdown_name(b"md"));
         assert!(!is_markdown_name(b"notes.mdx"));
     }
+
+    /// Writes nested trees holding `files` (`path`, text) with libgit2 and
+    /// returns the root tree's id.
+    fn write_tree(repo: &git2::Repository, files: &[(&str, &str)]) -> Oid {
+        fn build(repo: &git2::Repository, files: &[(String, String)]) -> git2::Oid {
+            let mut folders: std::collections::BTreeMap<String, Vec<(String, String)>> =
+                Default::default();
+            let mut builder = repo.treebuilder(None).expect("tree builder");
+            for (path, text) in files {
+                match path.split_once('/') {
+                    Some((folder, rest)) => folders
+                        .entry(folder.to_string())
+                        .or_default()
+                        .push((rest.to_string(), text.clone())),
+                    None => {
+                        let blob = repo.blob(text.as_bytes()).expect("blob");
+                        builder.insert(path, blob, 0o100644).expect("file entry");
+                    }
+                }
+            }
+            for (folder, inner) in folders {
+                let tree = build(repo, &inner);
+                builder
+                    .insert(&folder, tree, 0o040000)
+                    .expect("folder entry");
+            }
+            builder.write().expect("tree")
+        }
+        let owned: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        Oid::try_from(build(repo, &owned).as_bytes()).expect("object id")
+    }
+
+    /// The diff as gitoxide's general-purpose recorder reports it, reduced
+    /// to changed `.md` blobs: what [`MarkdownChanges`] must agree with.
+    fn recorded(repo: &gix::Repository, old: Option<Oid>, new: Option<Oid>) -> Vec<Changed> {
+        use gix::diff::tree::recorder::Change;
+        let (mut old_buf, mut new_buf) = (Vec::new(), Vec::new());
+        fn tree<'b>(
+            repo: &gix::Repository,
+            id: Option<Oid>,
+            buf: &'b mut Vec<u8>,
+        ) -> TreeRefIter<'b> {
+            match id {
+                Some(id) => repo.objects.find_tree_iter(&id, buf).expect("tree"),
+                None => TreeRefIter::from_bytes(&[], repo.object_hash()),
+            }
+        }
+        let old_tree = tree(repo, old, &mut old_buf);
+        let new_tree = tree(repo, new, &mut new_buf);
+        let mut recorder = gix::diff::tree::Recorder::default();
+        gix::diff::tree(
+            old_tree,
+            new_tree,
+            gix::diff::tree::State::default(),
+            &repo.objects,
+            &mut recorder,
+        )
+        .expect("diff");
+        let blob = |mode: EntryMode, id: Oid| mode.is_blob().then_some(id);
+        let mut out: Vec<Changed> = recorder
+            .records
+            .into_iter()
+            .map(|change| match change {
+                Change::Addition {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => (path, None, blob(entry_mode, oid)),
+                Change::Deletion {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => (path, blob(entry_mode, oid), None),
+                Change::Modification {
+                    previous_entry_mode,
+                    previous_oid,
+                    entry_mode,
+                    oid,
+                    path,
+                } => (
+                    path,
+                    blob(previous_entry_mode, previous_oid),
+                    blob(entry_mode, oid),
+                ),
+            })
+            .filter(|(path, old, new)| {
+                let name = path.split(|&b| b == b'/').next_back().unwrap_or_default();
+                old != new && is_markdown_name(name)
+            })
+            .map(|(path, old, new)| (String::from_utf8_lossy(&path).into_owned(), old, new))
+            .collect();
+        out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        out
+    }
+
+    #[test]
+    fn the_markdown_visitor_agrees_with_gitoxides_recorder() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let git = git2::Repository::init(dir.path()).expect("init");
+        let before = write_tree(
+            &git,
+            &[
+                ("a.md", "one"),
+                ("notes.txt", "x"),
+                ("dir/c.md", "two"),
+                ("dir/sub/d.MD", "three"),
+                ("dir/sub/keep.md", "same"),
+                ("x.md/inner.md", "a folder named like a document"),
+                ("gone/old.md", "removed with its folder"),
+            ],
+        );
+        let after = write_tree(
+            &git,
+            &[
+                ("a.md", "one, edited"),
+                ("notes.txt", "y"),
+                ("dir/c.md", "two"),
+                ("dir/sub/e.md", "five"),
+                ("dir/sub/keep.md", "same"),
+                ("x.md", "now a file"),
+                ("new/deep/f.md", "six"),
+            ],
+        );
+        let repo = gix::open(dir.path()).expect("open");
+        let pairs = [
+            (None, Some(before)),
+            (Some(before), Some(after)),
+            (Some(after), Some(before)),
+            (Some(after), None),
+            (Some(before), Some(before)),
+        ];
+        for (old, new) in pairs {
+            let ours = Trees::new(&repo, &mut Scratch::default())
+                .diff(old, new)
+                .expect("diff");
+            assert_eq!(ours, recorded(&repo, old, new), "{old:?} -> {new:?}");
+        }
+        // And it finds what a reader would expect.
+        let changed: Vec<String> = Trees::new(&repo, &mut Scratch::default())
+            .diff(Some(before), Some(after))
+            .expect("diff")
+            .into_iter()
+            .map(|(path, _, _)| path)
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                "a.md",
+                "dir/sub/d.MD",
+                "dir/sub/e.md",
+                "gone/old.md",
+                "new/deep/f.md",
+                "x.md",
+                "x.md/inner.md"
+            ]
+        );
+    }
 }
