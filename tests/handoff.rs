@@ -182,6 +182,12 @@ fn the_pdf_is_tagged_and_holds_the_soa_and_every_approved_document() {
     let out = dir.path().join("out");
     build(&root, &out);
     let pdf = out.join("audit/exports/audit-pack.pdf");
+    // The auditor finds it from the evidence index's overview.
+    let overview = std::fs::read_to_string(out.join("audit/index.html")).expect("overview");
+    assert!(
+        overview.contains(r#"<a href="exports/audit-pack.pdf">audit-pack.pdf</a>"#),
+        "the overview links the audit pack"
+    );
     let info = poppler("pdfinfo", &[pdf.as_os_str()]);
     assert!(
         info.lines()

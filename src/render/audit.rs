@@ -83,6 +83,16 @@ pub fn render(
     ctx.insert("scope", &scope);
     ctx.insert("packs", &packs);
     ctx.insert("finding_total", &findings.len());
+    // Every file of the pack is in `exports/`: the template links it by name.
+    let pack: Vec<serde_json::Value> = pages
+        .pack
+        .iter()
+        .filter_map(|(path, holds)| {
+            let name = path.strip_prefix("exports/")?;
+            Some(serde_json::json!({ "name": name, "holds": holds }))
+        })
+        .collect();
+    ctx.insert("pack_files", &pack);
     ctx.insert("documents", &isms.documents.len());
     ctx.insert(
         "coverage",

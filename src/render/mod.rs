@@ -147,8 +147,9 @@ pub fn render_build(
 ) -> Result<Sites, RenderError> {
     #[cfg(feature = "pdf")]
     let sites = {
+        let pack = pdf::files(isms, findings);
         let (sites, pdf) = rayon::join(
-            || render_sites(isms, summary, findings),
+            || render_sites_linking(isms, summary, findings, &memo::Memo::default(), &pack),
             || {
                 crate::timing::step("render: audit pack PDF", || {
                     pdf::render(isms, summary, findings, as_of(summary), pdf_cache)
@@ -156,7 +157,12 @@ pub fn render_build(
             },
         );
         let mut sites = sites?;
-        for (path, bytes) in pdf? {
+        let pdf = pdf?;
+        debug_assert!(
+            pdf.iter().map(|(p, _)| p).eq(pack.iter().map(|(p, _)| p)),
+            "the overview links the files the pack is made of"
+        );
+        for (path, bytes) in pdf {
             sites.audit.push((path, Bytes::new(bytes)));
         }
         exports::seal(isms, summary, &mut sites.audit, &memo::Memo::default())?;
@@ -194,6 +200,18 @@ pub fn render_sites_with(
     findings: &[crate::diagnostics::finding::Finding],
     memo: &memo::Memo,
 ) -> Result<Sites, RenderError> {
+    render_sites_linking(isms, summary, findings, memo, &[])
+}
+
+/// [`render_sites_with`], with the overview of the audit index linking the
+/// files of the audit pack in `pack`.
+fn render_sites_linking(
+    isms: &Isms,
+    summary: &crate::report::Summary,
+    findings: &[crate::diagnostics::finding::Finding],
+    memo: &memo::Memo,
+    pack: &[(String, String)],
+) -> Result<Sites, RenderError> {
     let theme = crate::timing::step("render: theme", || theme(isms, memo))?;
     memo.begin();
     let pages = Pages {
@@ -201,6 +219,7 @@ pub fn render_sites_with(
         memo,
         // Hashed once: the findings page and two exports are keyed by it.
         findings_key: crate::diagnostics::finding::findings_key(findings),
+        pack,
     };
     // The two sites share nothing but the model and the memo: side by side.
     let (staff, audit) = rayon::join(
@@ -236,6 +255,10 @@ pub struct Pages<'a> {
     pub memo: &'a memo::Memo,
     /// [`crate::diagnostics::finding::findings_key`] of this build's findings.
     pub findings_key: u64,
+    /// The files of the audit pack this build writes, as `(path in the
+    /// audit index, what it holds)`, for the overview to link; empty where
+    /// no pack is written (`isms serve`, a build without the `pdf` feature).
+    pub pack: &'a [(String, String)],
 }
 
 impl Pages<'_> {

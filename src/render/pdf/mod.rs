@@ -136,41 +136,76 @@ impl Contents<'_> {
 
     /// What one file holds, in words, for the list of volumes.
     fn holds(&self, part: &volumes::Part) -> String {
-        let rows = |what: &str, range: &std::ops::Range<usize>, total: usize| {
-            (!range.is_empty()).then(|| {
-                if range.len() == total {
-                    what.to_string()
-                } else {
-                    format!(
-                        "{what}, rows {} to {} of {total}",
-                        range.start + 1,
-                        range.end
-                    )
-                }
-            })
-        };
-        let documents = &self.documents[part.documents.clone()];
-        let documents = match documents {
-            [] => None,
-            [one] => Some(format!("document {}", one.id)),
-            [first, .., last] => Some(format!("documents {} to {}", first.id, last.id)),
-        };
-        let parts: Vec<String> = [
-            part.soa.then(|| "Statement of Applicability".to_string()),
-            rows("register", &part.register, self.register.len()),
-            rows("findings", &part.findings, self.findings.len()),
-            documents,
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let holds = parts.join("; ");
-        let mut chars = holds.chars();
-        match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => holds,
-        }
+        let ids: Vec<&str> = self.documents[part.documents.clone()]
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect();
+        holds(part, self.register.len(), self.findings.len(), &ids)
     }
+}
+
+/// What one file of the pack holds, in words: `ids` are the ids of its
+/// documents, the totals those of the whole register and findings.
+fn holds(
+    part: &volumes::Part,
+    register_total: usize,
+    findings_total: usize,
+    ids: &[&str],
+) -> String {
+    let rows = |what: &str, range: &std::ops::Range<usize>, total: usize| {
+        (!range.is_empty()).then(|| {
+            if range.len() == total {
+                what.to_string()
+            } else {
+                format!(
+                    "{what}, rows {} to {} of {total}",
+                    range.start + 1,
+                    range.end
+                )
+            }
+        })
+    };
+    let documents = match ids {
+        [] => None,
+        [one] => Some(format!("document {one}")),
+        [first, .., last] => Some(format!("documents {first} to {last}")),
+    };
+    let parts: Vec<String> = [
+        part.soa.then(|| "Statement of Applicability".to_string()),
+        rows("register", &part.register, register_total),
+        rows("findings", &part.findings, findings_total),
+        documents,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let holds = parts.join("; ");
+    let mut chars = holds.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => holds,
+    }
+}
+
+/// The files of the pack `render` makes for this ISMS, as `(path in the
+/// audit index, what it holds)`, without typesetting anything: for the
+/// audit index's overview, which links them.
+pub fn files(isms: &Isms, findings: &[Finding]) -> Vec<(String, String)> {
+    let ids: Vec<&str> = isms
+        .documents
+        .iter()
+        .filter(|d| in_pack(d))
+        .map(|d| d.id.as_str())
+        .collect();
+    let register = isms.documents.len();
+    volumes::plan(register, findings.len(), ids.len(), volumes::LIMITS)
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let held = holds(part, register, findings.len(), &ids[part.documents.clone()]);
+            (volume_path(i + 1), held)
+        })
+        .collect()
 }
 
 /// Which part of a pack in volumes one file is.
@@ -640,6 +675,20 @@ mod tests {
                 "Documents POL-3 to POL-4",
                 "Document POL-5",
             ]
+        );
+    }
+
+    #[test]
+    fn the_file_list_for_the_overview_is_the_files_the_pack_is_made_of() {
+        let isms = five();
+        let listed = files(&isms, &[]);
+        let made = render(&isms, &summary(), &[], d("2027-02-15"), &NoPdfCache).expect("pack");
+        let made: Vec<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
+        let paths: Vec<&str> = listed.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, made);
+        assert_eq!(
+            listed[0].1,
+            "Statement of Applicability; register; documents POL-1 to POL-5"
         );
     }
 
