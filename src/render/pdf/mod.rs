@@ -133,15 +133,6 @@ impl Contents<'_> {
             volume,
         }
     }
-
-    /// What one file holds, in words, for the list of volumes.
-    fn holds(&self, part: &volumes::Part) -> String {
-        let ids: Vec<&str> = self.documents[part.documents.clone()]
-            .iter()
-            .map(|d| d.id.as_str())
-            .collect();
-        holds(part, self.register.len(), self.findings.len(), &ids)
-    }
 }
 
 /// What one file of the pack holds, in words: `ids` are the ids of its
@@ -197,12 +188,25 @@ pub fn files(isms: &Isms, findings: &[Finding]) -> Vec<(String, String)> {
         .filter(|d| in_pack(d))
         .map(|d| d.id.as_str())
         .collect();
+    // The register has a row per document.
     let register = isms.documents.len();
-    volumes::plan(register, findings.len(), ids.len(), volumes::LIMITS)
+    let parts = volumes::plan(register, findings.len(), ids.len(), volumes::LIMITS);
+    listing(&parts, register, findings.len(), &ids)
+}
+
+/// The files of a pack cut into `parts`, as `(path in the audit index,
+/// what it holds)`: `ids` are the ids of the pack's documents in order.
+fn listing(
+    parts: &[volumes::Part],
+    register: usize,
+    findings: usize,
+    ids: &[&str],
+) -> Vec<(String, String)> {
+    parts
         .iter()
         .enumerate()
         .map(|(i, part)| {
-            let held = holds(part, register, findings.len(), &ids[part.documents.clone()]);
+            let held = holds(part, register, findings, &ids[part.documents.clone()]);
             (volume_path(i + 1), held)
         })
         .collect()
@@ -305,16 +309,19 @@ fn render_in_volumes(
         limits,
     );
     let count = parts.len();
-    let files: Vec<VolumeFile> = parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| VolumeFile {
-            file: volume_path(i + 1)
-                .trim_start_matches("exports/")
-                .to_string(),
-            holds: contents.holds(part),
-        })
-        .collect();
+    let ids: Vec<&str> = contents.documents.iter().map(|d| d.id.as_str()).collect();
+    let files: Vec<VolumeFile> = listing(
+        &parts,
+        contents.register.len(),
+        contents.findings.len(),
+        &ids,
+    )
+    .into_iter()
+    .map(|(path, holds)| VolumeFile {
+        file: path.trim_start_matches("exports/").to_string(),
+        holds,
+    })
+    .collect();
     let volume = |i: usize| -> Result<Vec<u8>, RenderError> {
         let number = i + 1;
         let part = &parts[i];
@@ -662,10 +669,12 @@ mod tests {
         for (path, bytes) in &files {
             assert!(bytes.starts_with(b"%PDF-"), "{path}");
         }
-        let (isms, summary) = (five(), summary());
-        let contents = contents(&isms, &summary, &[], d("2027-02-15"));
+        let ids = ["POL-1", "POL-2", "POL-3", "POL-4", "POL-5"];
         let parts = volumes::plan(5, 0, 5, limits);
-        let holds: Vec<String> = parts.iter().map(|p| contents.holds(p)).collect();
+        let holds: Vec<String> = listing(&parts, 5, 0, &ids)
+            .into_iter()
+            .map(|(_, holds)| holds)
+            .collect();
         assert_eq!(
             holds,
             [
