@@ -63,7 +63,8 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     for note in render::diagram::notes(checked.isms.documents.iter().map(|d| &**d)) {
         eprintln!("{note}");
     }
-    let archive = || render::audit_archive(&sites, &checked.summary, &out);
+    let archive =
+        |new_out: &Path| render::write_audit_archive(&sites, &checked.summary, &out, new_out);
     match crate::timing::step("write", || write::write_sites_with(&out, &sites, archive)) {
         Ok(()) => {
             pdf_cache.prune();

@@ -227,7 +227,9 @@ pub fn read_history(
                     dirty: false,
                     changed: HashSet::new(),
                 }),
-                None => status::read(git_dir, prefix),
+                None => crate::timing::step("history: work tree status", || {
+                    status::read(git_dir, prefix)
+                }),
             },
             move || walk(repo, start, git_dir, prefix, keys, fingerprint, options),
         )
@@ -491,7 +493,7 @@ fn walk(
         prefix,
     };
     let mut loaded = if options.use_cache {
-        match cache::load(&cache_file, &key) {
+        match crate::timing::step("history: cache read", || cache::load(&cache_file, &key)) {
             Ok(Some(loaded)) => {
                 stats.cache_read = true;
                 loaded
@@ -592,7 +594,11 @@ fn walk(
             || cached_blobs != reused_blobs);
     // Writing the cache and the replay only read what is computed by now.
     let (mut per_doc, stored) = rayon::join(
-        || follow::replay(&commits, docs, &head_blobs, &blobs),
+        || {
+            crate::timing::step("history: replay", || {
+                follow::replay(&commits, docs, &head_blobs, &blobs)
+            })
+        },
         || store.then(|| cache::store(&cache_file, &key, &commits, &blobs, &wanted, &listed)),
     );
     match stored {
@@ -601,7 +607,9 @@ fn walk(
         None => {}
     }
 
-    let previous = previous_approvals(&repo, &mut per_doc, !options.skip_earlier_texts)?;
+    let previous = crate::timing::step("history: previous approvals", || {
+        previous_approvals(&repo, &mut per_doc, !options.skip_earlier_texts)
+    })?;
     let infos = commits
         .iter_mut()
         .map(|c| CommitInfo {

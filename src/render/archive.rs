@@ -6,7 +6,7 @@
 //! by" system, deflate at a fixed level for each kind of file, no extra
 //! fields. Two builds of one commit with one `--as-of` give the same bytes,
 //! wherever and whenever they run. Entries are compressed in parallel, then
-//! written in order.
+//! written in order, a batch at a time, straight into the file.
 //!
 //! An entry whose name, content (CRC-32 and size) and date are those of an
 //! entry of the archive being replaced is copied from it still compressed,
@@ -18,6 +18,10 @@ use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, PreparedZipFile, System, ZipWriter};
 
+use std::borrow::Cow;
+use std::io::{Seek, Write};
+
+use super::disk_file::DiskFile;
 use super::{RenderError, SiteFile};
 use crate::model::ids::Date;
 
@@ -89,13 +93,44 @@ enum Entry {
     Compressed(PreparedZipFile),
 }
 
-/// Zips the audit index `files` (paths relative to its root), copying
-/// unchanged entries from the archive at `previous`, if any.
-pub fn audit_zip(
+/// Where the bytes of one file of the index are.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Memory(&'a [u8]),
+    Disk(&'a DiskFile),
+}
+
+impl<'a> Source<'a> {
+    fn len(self) -> u64 {
+        match self {
+            Source::Memory(bytes) => bytes.len() as u64,
+            Source::Disk(file) => file.len(),
+        }
+    }
+
+    fn bytes(self) -> std::io::Result<Cow<'a, [u8]>> {
+        match self {
+            Source::Memory(bytes) => Ok(Cow::Borrowed(bytes)),
+            Source::Disk(file) => file.read_all().map(Cow::Owned),
+        }
+    }
+}
+
+/// How many bytes of input are compressed before the results are written:
+/// the archive never holds more than about this much compressed data, nor
+/// more than a batch of the files on disk.
+const BATCH_BYTES: u64 = 32 << 20;
+
+/// Zips the audit index (`files` in memory and `on_disk`, paths relative to
+/// its root) into `out`, copying unchanged entries from the archive at
+/// `previous`, if any. Returns `out`.
+pub fn audit_zip<W: Write + Seek>(
+    out: W,
     files: &[SiteFile],
+    on_disk: &[(String, DiskFile)],
     as_of: Date,
     previous: Option<&std::path::Path>,
-) -> Result<Vec<u8>, RenderError> {
+) -> Result<W, RenderError> {
     use chrono::Datelike;
     let error = |e: &dyn std::fmt::Display| RenderError::export(NAME, e);
     let year = u16::try_from(as_of.year())
@@ -116,39 +151,70 @@ pub fn audit_zip(
             options
         }
     };
-    let mut sorted: Vec<&SiteFile> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sorted: Vec<(&str, Source)> = files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), Source::Memory(bytes.as_slice())))
+        .chain(
+            on_disk
+                .iter()
+                .map(|(path, file)| (path.as_str(), Source::Disk(file))),
+        )
+        .collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
     let mut earlier = previous.and_then(Earlier::open);
-    // Each entry copied from the earlier archive or compressed here, on
-    // every core.
-    let entries: Vec<Entry> = sorted
-        .par_iter()
-        .map(|(path, bytes)| {
-            let name = format!("{PREFIX}{path}");
-            if let Some(index) = earlier.as_ref().and_then(|e| e.same(&name, bytes, stamp)) {
-                return Ok(Entry::Copied(index));
+    let mut zip = ZipWriter::new(out);
+    for batch in batches(&sorted) {
+        // Each entry copied from the earlier archive or compressed here, on
+        // every core; then written in order.
+        let entries: Vec<Entry> = sorted[batch]
+            .par_iter()
+            .map(|&(path, source)| {
+                let name = format!("{PREFIX}{path}");
+                let bytes = source.bytes().map_err(|e| error(&e))?;
+                if let Some(index) = earlier.as_ref().and_then(|e| e.same(&name, &bytes, stamp)) {
+                    return Ok(Entry::Copied(index));
+                }
+                PreparedZipFile::from_data(name, options_for(path), &bytes)
+                    .map(Entry::Compressed)
+                    .map_err(|e| error(&e))
+            })
+            .collect::<Result<_, _>>()?;
+        for entry in entries {
+            match (entry, earlier.as_mut()) {
+                (Entry::Copied(index), Some(earlier)) => {
+                    let file = earlier.archive.by_index_raw(index).map_err(|e| error(&e))?;
+                    zip.raw_copy_file(file).map_err(|e| error(&e))?;
+                }
+                (Entry::Compressed(prepared), _) => {
+                    zip.add_prepared_file(prepared).map_err(|e| error(&e))?
+                }
+                // Only an earlier archive gives an entry to copy.
+                (Entry::Copied(_), None) => {
+                    return Err(error(&"an entry to copy without its archive"))
+                }
             }
-            PreparedZipFile::from_data(name, options_for(path), bytes.as_slice())
-                .map(Entry::Compressed)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| error(&e))?;
-    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for entry in entries {
-        match (entry, earlier.as_mut()) {
-            (Entry::Copied(index), Some(earlier)) => {
-                let file = earlier.archive.by_index_raw(index).map_err(|e| error(&e))?;
-                zip.raw_copy_file(file).map_err(|e| error(&e))?;
-            }
-            (Entry::Compressed(prepared), _) => {
-                zip.add_prepared_file(prepared).map_err(|e| error(&e))?
-            }
-            // Only an earlier archive gives an entry to copy.
-            (Entry::Copied(_), None) => return Err(error(&"an entry to copy without its archive")),
         }
     }
     zip.set_comment(COMMENT).map_err(|e| error(&e))?;
-    Ok(zip.finish().map_err(|e| error(&e))?.into_inner())
+    zip.finish().map_err(|e| error(&e))
+}
+
+/// `sorted` cut into runs of consecutive files of about [`BATCH_BYTES`]
+/// together (a larger file is a run of its own).
+fn batches(sorted: &[(&str, Source)]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (_, source)) in sorted.iter().enumerate() {
+        if i > start && bytes + source.len() > BATCH_BYTES {
+            runs.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += source.len();
+    }
+    if start < sorted.len() {
+        runs.push(start..sorted.len());
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -168,26 +234,42 @@ mod tests {
             .collect()
     }
 
+    /// The archive of `files` in memory.
+    fn zip_bytes(
+        files: &[SiteFile],
+        as_of: Date,
+        previous: Option<&std::path::Path>,
+    ) -> Result<Vec<u8>, RenderError> {
+        audit_zip(
+            std::io::Cursor::new(Vec::new()),
+            files,
+            &[],
+            as_of,
+            previous,
+        )
+        .map(std::io::Cursor::into_inner)
+    }
+
     fn date(text: &str) -> Date {
         crate::model::ids::parse_date(text).expect("date")
     }
 
     #[test]
     fn same_index_same_bytes_whatever_the_order() {
-        let a = audit_zip(
+        let a = zip_bytes(
             &files(&["index.html", "docs/B.html", "docs/A.html"]),
             date("2027-02-15"),
             None,
         )
         .expect("zip");
-        let b = audit_zip(
+        let b = zip_bytes(
             &files(&["docs/A.html", "index.html", "docs/B.html"]),
             date("2027-02-15"),
             None,
         )
         .expect("zip");
         assert_eq!(a, b);
-        let c = audit_zip(
+        let c = zip_bytes(
             &files(&["docs/A.html", "index.html", "docs/B.html"]),
             date("2027-02-16"),
             None,
@@ -219,7 +301,7 @@ mod tests {
                 super::super::Bytes::new(text.clone().into_bytes()),
             ),
         ];
-        let bytes = audit_zip(&files, date("2027-02-15"), None).expect("zip");
+        let bytes = zip_bytes(&files, date("2027-02-15"), None).expect("zip");
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("read");
         let mut sizes = Vec::new();
         for name in ["audit/exports/pack.pdf", "audit/page.html"] {
@@ -238,7 +320,7 @@ mod tests {
 
     #[test]
     fn entries_are_sorted_under_audit_with_their_content_and_date() {
-        let bytes = audit_zip(
+        let bytes = zip_bytes(
             &files(&["index.html", "docs/A.html"]),
             date("2027-02-15"),
             None,
@@ -283,22 +365,74 @@ mod tests {
         let earlier = dir.path().join(NAME);
         let day = date("2027-02-15");
         let first = files(&["index.html", "docs/A.html", "exports/pack.pdf"]);
-        let fresh = audit_zip(&first, day, None).expect("zip");
+        let fresh = zip_bytes(&first, day, None).expect("zip");
         std::fs::write(&earlier, &fresh).expect("write");
-        assert_eq!(audit_zip(&first, day, Some(&earlier)).expect("zip"), fresh);
+        assert_eq!(zip_bytes(&first, day, Some(&earlier)).expect("zip"), fresh);
         // One entry changed, one added, one gone.
         let mut second = files(&["index.html", "docs/B.html"]);
         second[0].1 = super::super::Bytes::new(b"<changed>".to_vec());
         assert_eq!(
-            audit_zip(&second, day, Some(&earlier)).expect("zip"),
-            audit_zip(&second, day, None).expect("zip")
+            zip_bytes(&second, day, Some(&earlier)).expect("zip"),
+            zip_bytes(&second, day, None).expect("zip")
         );
         // Another date: every entry is new.
         let later = date("2027-02-16");
         assert_eq!(
-            audit_zip(&first, later, Some(&earlier)).expect("zip"),
-            audit_zip(&first, later, None).expect("zip")
+            zip_bytes(&first, later, Some(&earlier)).expect("zip"),
+            zip_bytes(&first, later, None).expect("zip")
         );
+    }
+
+    #[test]
+    fn files_on_disk_are_zipped_as_if_they_were_in_memory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let day = date("2027-02-15");
+        let all = files(&["index.html", "exports/pack.pdf", "exports/pack-2.pdf"]);
+        let mut in_memory = all.clone();
+        let moved = in_memory.split_off(1);
+        let on_disk: Vec<(String, DiskFile)> = moved
+            .iter()
+            .map(|(path, bytes)| {
+                let file = dir.path().join(path.replace('/', "-"));
+                std::fs::write(&file, bytes.as_slice()).expect("write");
+                (path.clone(), DiskFile::open(&file).expect("open"))
+            })
+            .collect();
+        let zipped = |previous: Option<&std::path::Path>| {
+            audit_zip(
+                std::io::Cursor::new(Vec::new()),
+                &in_memory,
+                &on_disk,
+                day,
+                previous,
+            )
+            .expect("zip")
+            .into_inner()
+        };
+        let fresh = zip_bytes(&all, day, None).expect("zip");
+        assert_eq!(zipped(None), fresh);
+        let earlier = dir.path().join(NAME);
+        std::fs::write(&earlier, &fresh).expect("write");
+        assert_eq!(
+            zipped(Some(&earlier)),
+            fresh,
+            "entries copied from the earlier archive"
+        );
+    }
+
+    #[test]
+    fn batches_cut_at_about_the_batch_size_and_keep_every_file() {
+        let big = vec![0u8; (BATCH_BYTES / 2 + 1) as usize];
+        let small = [0u8; 10];
+        let sorted: Vec<(&str, Source)> = [&big[..], &small, &big, &big, &small]
+            .into_iter()
+            .map(|b| ("f", Source::Memory(b)))
+            .collect();
+        assert_eq!(batches(&sorted), [0..2, 2..3, 3..5]);
+        assert!(batches(&[]).is_empty());
+        let huge = vec![0u8; (BATCH_BYTES + 1) as usize];
+        let one = [("f", Source::Memory(&huge[..]))];
+        assert_eq!(batches(&one), vec![std::ops::Range { start: 0, end: 1 }]);
     }
 
     #[test]
@@ -324,11 +458,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let day = date("2027-02-15");
         let index = files(&["index.html"]);
-        let fresh = audit_zip(&index, day, None).expect("zip");
+        let fresh = zip_bytes(&index, day, None).expect("zip");
         for (comment, copied) in [(COMMENT, true), ("isms 0.0.0", false)] {
             let earlier = dir.path().join(NAME);
             std::fs::write(&earlier, build(comment)).expect("write");
-            let made = audit_zip(&index, day, Some(&earlier)).expect("zip");
+            let made = zip_bytes(&index, day, Some(&earlier)).expect("zip");
             assert_eq!(made != fresh, copied, "{comment}");
         }
     }

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use super::register;
 use super::soa::neutralise;
+use rayon::prelude::*;
+
 use super::{memo, Bytes, Pages, SiteFile};
 use crate::diagnostics::finding::Finding;
 use crate::model::Isms;
@@ -74,12 +76,14 @@ fn findings_json(summary: &Summary, findings: &[Finding]) -> Result<Vec<u8>, Ren
 pub(crate) fn seal(
     isms: &Isms,
     summary: &Summary,
-    files: &mut Vec<SiteFile>,
+    sites: &mut super::Sites,
     memo: &memo::Memo,
 ) -> Result<(), RenderError> {
-    files.retain(|(path, _)| path != MANIFEST);
-    let manifest = manifest_json(isms, summary, files, memo)?;
-    files.push((MANIFEST.to_string(), Bytes::new(manifest)));
+    sites.audit.retain(|(path, _)| path != MANIFEST);
+    let manifest = manifest_json(isms, summary, &sites.audit, &sites.audit_on_disk, memo)?;
+    sites
+        .audit
+        .push((MANIFEST.to_string(), Bytes::new(manifest)));
     Ok(())
 }
 
@@ -92,6 +96,7 @@ fn manifest_json(
     isms: &Isms,
     summary: &Summary,
     files: &[SiteFile],
+    on_disk: &[(String, super::disk_file::DiskFile)],
     memo: &memo::Memo,
 ) -> Result<Vec<u8>, RenderError> {
     let mut exports: Vec<(&str, String)> = files
@@ -99,6 +104,18 @@ fn manifest_json(
         .filter(|(path, _)| path.starts_with("exports/"))
         .map(|(path, bytes)| (path.as_str(), memo.sha256_hex(path, bytes)))
         .collect();
+    // Read back from disk (the audit pack: hundreds of megabytes on a large
+    // ISMS), on every core.
+    let from_disk: Vec<(&str, String)> = on_disk
+        .par_iter()
+        .filter(|(path, _)| path.starts_with("exports/"))
+        .map(|(path, file)| {
+            file.sha256_hex()
+                .map(|sha256| (path.as_str(), sha256))
+                .map_err(|e| RenderError::export(&format!("audit/{path}"), e))
+        })
+        .collect::<Result<_, _>>()?;
+    exports.extend(from_disk);
     exports.sort();
     let manifest = Manifest {
         schema: 1,

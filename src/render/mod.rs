@@ -12,6 +12,7 @@ pub mod briefing;
 pub mod certification;
 pub mod coverage;
 pub mod diagram;
+pub mod disk_file;
 pub mod error;
 pub mod exports;
 pub mod markdown;
@@ -120,10 +121,16 @@ const STATIC: [(&str, &[u8]); 2] = [
     ),
 ];
 
-/// Both sites, rendered in memory.
+/// Both sites, rendered in memory, but for the files of the audit index
+/// that are on disk already.
+#[derive(Default)]
 pub struct Sites {
     pub staff: Vec<SiteFile>,
     pub audit: Vec<SiteFile>,
+    /// Files of the audit index whose bytes stay on disk until they are
+    /// written: the audit pack's volumes, once the cache holds them. Empty
+    /// but in `isms build`.
+    pub audit_on_disk: Vec<(String, disk_file::DiskFile)>,
 }
 
 /// Renders both sites of a checked ISMS.
@@ -138,7 +145,7 @@ pub fn render_sites(
 /// Renders everything `isms build` publishes: both sites, the audit pack
 /// PDF in the audit index (where the build has the `pdf` feature), typeset
 /// in parallel with the sites with its unchanged volumes taken from
-/// `pdf_cache`. The audit index as one archive is [`audit_archive`].
+/// `pdf_cache`. The audit index as one archive is [`write_audit_archive`].
 pub fn render_build(
     isms: &Isms,
     summary: &crate::report::Summary,
@@ -162,10 +169,13 @@ pub fn render_build(
             pdf.iter().map(|(p, _)| p).eq(pack.iter().map(|(p, _)| p)),
             "the overview links the files the pack is made of"
         );
-        for (path, bytes) in pdf {
-            sites.audit.push((path, Bytes::new(bytes)));
+        for (path, content) in pdf {
+            match content {
+                disk_file::Content::Memory(bytes) => sites.audit.push((path, Bytes::new(bytes))),
+                disk_file::Content::Disk(file) => sites.audit_on_disk.push((path, file)),
+            }
         }
-        exports::seal(isms, summary, &mut sites.audit, &memo::Memo::default())?;
+        exports::seal(isms, summary, &mut sites, &memo::Memo::default())?;
         sites
     };
     #[cfg(not(feature = "pdf"))]
@@ -176,20 +186,32 @@ pub fn render_build(
     Ok(sites)
 }
 
-/// The audit index as one archive, a file beside the two sites at OUT's
-/// top level: made apart from [`render_build`] so that `isms build` can
-/// compress it while the sites are written. `out` is the OUT being
-/// replaced: the entries its archive holds unchanged are copied from it.
-pub fn audit_archive(
+/// Writes the audit index as one archive into `new_out`, the new OUT being
+/// filled (the archive is a file beside the two sites): made apart from
+/// [`render_build`] so that `isms build` can compress it while the sites are
+/// written. `out` is the OUT being replaced: the entries its archive holds
+/// unchanged are copied from it.
+pub fn write_audit_archive(
     sites: &Sites,
     summary: &crate::report::Summary,
     out: &std::path::Path,
-) -> Result<Vec<SiteFile>, RenderError> {
+    new_out: &std::path::Path,
+) -> Result<(), RenderError> {
     let previous = out.join(archive::NAME);
-    let zip = crate::timing::step("render: audit index zip", || {
-        archive::audit_zip(&sites.audit, as_of(summary), Some(&previous))
-    })?;
-    Ok(vec![(archive::NAME.to_string(), Bytes::new(zip))])
+    let path = new_out.join(archive::NAME);
+    let error = |e: std::io::Error| RenderError::export(archive::NAME, e);
+    crate::timing::step("render: audit index zip", || {
+        let file = std::fs::File::create(&path).map_err(error)?;
+        let written = archive::audit_zip(
+            std::io::BufWriter::new(file),
+            &sites.audit,
+            &sites.audit_on_disk,
+            as_of(summary),
+            Some(&previous),
+        )?;
+        written.into_inner().map_err(|e| error(e.into_error()))?;
+        Ok(())
+    })
 }
 
 /// Renders both sites, reusing the pages in `memo` whose inputs did not
@@ -237,8 +259,9 @@ fn render_sites_linking(
     let mut sites = Sites {
         staff: staff?,
         audit: audit?,
+        audit_on_disk: Vec::new(),
     };
-    exports::seal(isms, summary, &mut sites.audit, memo)?;
+    exports::seal(isms, summary, &mut sites, memo)?;
     memo.sweep();
     Ok(sites)
 }

@@ -21,14 +21,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::disk_file::DiskFile;
+
 /// Where typeset volumes are looked up and kept, by a key of their whole
 /// input (see `render::pdf`).
 pub trait PdfCache: Sync {
-    /// The volume typeset from the input with this key, if kept.
-    fn get(&self, key: &str) -> Option<Vec<u8>>;
-    /// Keeps a volume typeset from the input with this key. A cache that
-    /// cannot keep it says nothing: it is an optimisation only.
-    fn put(&self, key: &str, pdf: &[u8]);
+    /// The volume typeset from the input with this key, if kept: the kept
+    /// file, held open (see [`DiskFile`]).
+    fn get(&self, key: &str) -> Option<DiskFile>;
+    /// Keeps a volume typeset from the input with this key, and returns the
+    /// kept file. A cache that cannot keep it returns `None`: it is an
+    /// optimisation only, and the build holds the volume in memory.
+    fn put(&self, key: &str, pdf: &[u8]) -> Option<DiskFile>;
     /// Called once the build's output is written: forgets the volumes this
     /// build did not use. Returns how many it removed.
     fn prune(&self) -> usize {
@@ -40,11 +44,13 @@ pub trait PdfCache: Sync {
 pub struct NoPdfCache;
 
 impl PdfCache for NoPdfCache {
-    fn get(&self, _key: &str) -> Option<Vec<u8>> {
+    fn get(&self, _key: &str) -> Option<DiskFile> {
         None
     }
 
-    fn put(&self, _key: &str, _pdf: &[u8]) {}
+    fn put(&self, _key: &str, _pdf: &[u8]) -> Option<DiskFile> {
+        None
+    }
 }
 
 /// A folder of `<key>.pdf` files. It keeps what one build used:
@@ -95,28 +101,35 @@ impl DirPdfCache {
     }
 }
 
-/// Whether `bytes` look like a whole PDF file: its header and, near the
+/// Whether `file` looks like a whole PDF file: its header and, near the
 /// end, its end-of-file marker. A file cut short is typeset again.
-fn looks_whole(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(32)..];
-    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
+fn looks_whole(file: &DiskFile) -> bool {
+    let mut head = [0; 5];
+    let mut tail = [0; 32];
+    let tail_len = file.len().min(tail.len() as u64);
+    let tail = &mut tail[..tail_len as usize];
+    let read = |buf: &mut [u8], offset| file.read_at(buf, offset).is_ok_and(|n| n == buf.len());
+    read(&mut head, 0)
+        && read(tail, file.len() - tail_len)
+        && &head == b"%PDF-"
+        && tail.windows(5).any(|w| w == b"%%EOF")
 }
 
 impl PdfCache for DirPdfCache {
-    fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let bytes = fs::read(self.file(key)?).ok()?;
-        if !looks_whole(&bytes) {
+    fn get(&self, key: &str) -> Option<DiskFile> {
+        let file = DiskFile::open(&self.file(key)?).ok()?;
+        if !looks_whole(&file) {
             return None;
         }
         self.mark_used(key);
-        Some(bytes)
+        Some(file)
     }
 
-    fn put(&self, key: &str, pdf: &[u8]) {
-        let Some(path) = self.file(key) else { return };
-        if self.write(&path, pdf).is_ok() {
-            self.mark_used(key);
-        }
+    fn put(&self, key: &str, pdf: &[u8]) -> Option<DiskFile> {
+        let path = self.file(key)?;
+        self.write(&path, pdf).ok()?;
+        self.mark_used(key);
+        DiskFile::open(&path).ok()
     }
 
     /// Removes the volumes this build did not use, and files left by a
@@ -154,20 +167,22 @@ mod tests {
     fn a_kept_volume_is_found_by_its_key_only() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = DirPdfCache::new(dir.path().join("pdf"));
-        assert_eq!(cache.get("ab12"), None, "nothing kept yet");
-        cache.put("ab12", PDF);
-        assert_eq!(cache.get("ab12").as_deref(), Some(PDF));
-        assert_eq!(cache.get("ab13"), None);
+        assert!(cache.get("ab12").is_none(), "nothing kept yet");
+        let kept = cache.put("ab12", PDF).expect("kept");
+        assert_eq!(kept.read_all().expect("read"), PDF);
+        let found = cache.get("ab12").expect("found");
+        assert_eq!(found.read_all().expect("read"), PDF);
+        assert!(cache.get("ab13").is_none());
     }
 
     #[test]
     fn keys_that_are_not_hex_never_name_a_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = DirPdfCache::new(dir.path());
-        cache.put("../escape", PDF);
-        cache.put("", PDF);
+        assert!(cache.put("../escape", PDF).is_none());
+        assert!(cache.put("", PDF).is_none());
         assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
-        assert_eq!(cache.get("../escape"), None);
+        assert!(cache.get("../escape").is_none());
     }
 
     #[test]
@@ -175,7 +190,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::write(dir.path().join("ab.pdf"), &PDF[..10]).expect("write");
         let cache = DirPdfCache::new(dir.path());
-        assert_eq!(cache.get("ab"), None);
+        assert!(cache.get("ab").is_none());
+        fs::write(dir.path().join("ab.pdf"), b"").expect("write");
+        assert!(cache.get("ab").is_none(), "an empty file");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
+use super::disk_file::DiskFile;
 use super::{RenderError, SiteFile, Sites};
 
 /// Why OUT could not be written; every variant names the path involved.
@@ -126,14 +127,15 @@ pub fn check_out(root: &Path, out: &Path) -> Result<PathBuf, WriteError> {
 }
 
 /// Writes both sites as the new `out` (already checked by [`check_out`]),
-/// replacing the old one in one step, with the files `late` makes beside
-/// the two sites at OUT's top level. `late` runs on another thread while
-/// the sites are written: the audit index archive is compressed (processor
-/// work) while the file system creates the pages (waiting on the disk).
-/// When `late` fails nothing is put in place: OUT stays as it was.
-pub fn write_sites_with<F>(out: &Path, sites: &Sites, late: F) -> Result<(), WriteError>
+/// replacing the old one in one step, with the files `beside` writes beside
+/// the two sites at OUT's top level: it is given the new OUT's folder, and
+/// runs on another thread while the sites are written, so the audit index
+/// archive is compressed (processor work) while the file system creates the
+/// pages (waiting on the disk). When `beside` fails nothing is put in
+/// place: OUT stays as it was.
+pub fn write_sites_with<F>(out: &Path, sites: &Sites, beside: F) -> Result<(), WriteError>
 where
-    F: FnOnce() -> Result<Vec<SiteFile>, RenderError> + Send,
+    F: FnOnce(&Path) -> Result<(), RenderError> + Send,
 {
     let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
         return Err(WriteError::FilesystemRoot);
@@ -151,7 +153,7 @@ where
     // bytes are unchanged is linked from there instead of written again.
     let previous = out.join(MARKER).is_file().then_some(out);
     let result = temp
-        .fill(sites, late, previous)
+        .fill(sites, beside, previous)
         .and_then(|()| temp.swap(out));
     // Whatever happened, the temporary folder (holding the new OUT on
     // failure, the old one on success) goes.
@@ -242,22 +244,26 @@ impl Temp {
     }
 
     /// Writes the whole new OUT, the marker last.
-    fn fill<F>(&self, sites: &Sites, late: F, previous: Option<&Path>) -> Result<(), WriteError>
+    fn fill<F>(&self, sites: &Sites, beside: F, previous: Option<&Path>) -> Result<(), WriteError>
     where
-        F: FnOnce() -> Result<Vec<SiteFile>, RenderError> + Send,
+        F: FnOnce(&Path) -> Result<(), RenderError> + Send,
     {
         let new = self.dir.join(NEW);
+        fs::create_dir(&new).map_err(io_error("create", &new))?;
         let before = |site: &str| previous.map(|p| p.join(site));
-        let (written, late) = rayon::join(
+        let (written, beside) = rayon::join(
             || {
                 write_files(&new.join("staff"), &sites.staff, before("staff").as_deref())?;
-                write_files(&new.join("audit"), &sites.audit, before("audit").as_deref())
+                let audit = new.join("audit");
+                let audit_before = before("audit");
+                write_files(&audit, &sites.audit, audit_before.as_deref())?;
+                copy_files(&audit, &sites.audit_on_disk, audit_before.as_deref())
             },
-            late,
+            || beside(&new),
         );
         written?;
         crash_point("writing");
-        write_files(&new, &late?, previous)?;
+        beside?;
         let marker = new.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io_error("write", &marker))?;
         crash_point("filled");
@@ -392,6 +398,47 @@ fn write_files(dir: &Path, files: &[SiteFile], previous: Option<&Path>) -> Resul
     })
 }
 
+/// Writes files whose bytes are on disk (the audit pack's volumes) into
+/// `dir`, beside the files [`write_files`] wrote: linked from the build
+/// being replaced where it holds the same bytes, as there, else copied a
+/// chunk at a time.
+fn copy_files(
+    dir: &Path,
+    files: &[(String, DiskFile)],
+    previous: Option<&Path>,
+) -> Result<(), WriteError> {
+    for (rel, file) in files {
+        let path = dir.join(rel);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error("create", folder))?;
+        }
+        if let Some(before) = previous.map(|p| p.join(rel)) {
+            if only_link(&before) && file.same_as(&before) && fs::hard_link(&before, &path).is_ok()
+            {
+                continue;
+            }
+        }
+        let mut out = File::create(&path).map_err(io_error("create", &path))?;
+        file.copy_to(&mut out).map_err(io_error("write", &path))?;
+    }
+    Ok(())
+}
+
+/// Whether `path` is a plain file that nothing else links to (see
+/// [`same_file_bytes`]).
+fn only_link(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file() && meta.nlink() == 1)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// Whether `path` is a plain file of the build being replaced that holds
 /// exactly `bytes`, and nothing else links to: it can then become the new
 /// build's file as it is. Linking it costs the file system a name where
@@ -446,7 +493,7 @@ mod tests {
 
     /// Both sites and nothing beside them.
     fn write_sites(out: &Path, sites: &Sites) -> Result<(), WriteError> {
-        write_sites_with(out, sites, || Ok(Vec::new()))
+        write_sites_with(out, sites, |_| Ok(()))
     }
 
     #[test]
@@ -467,6 +514,7 @@ mod tests {
         let sites = |text: &str| Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("docs/a.html".into(), text.as_bytes().to_vec().into())],
+            ..Sites::default()
         };
         write_sites(&out, &sites("one")).expect("first");
         fs::write(out.join("staff/stale.html"), "x").expect("stale");
@@ -499,6 +547,7 @@ mod tests {
                 ("link.html".into(), b"outside".to_vec().into()),
             ],
             audit: vec![("docs/a.html".into(), b"same".to_vec().into())],
+            ..Sites::default()
         };
         write_sites(&out, &build("one")).expect("first");
         let (same, audit) = (inode("staff/same.html"), inode("audit/docs/a.html"));
@@ -532,10 +581,47 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn files_on_disk_are_copied_or_linked_when_unchanged() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        let cache = dir.path().join("cache");
+        fs::create_dir(&cache).expect("cache");
+        let build = |volume: &str| {
+            let kept = cache.join(format!("{volume}.pdf"));
+            fs::write(&kept, volume).expect("keep");
+            Sites {
+                audit_on_disk: vec![(
+                    "exports/pack.pdf".into(),
+                    DiskFile::open(&kept).expect("open"),
+                )],
+                ..sites("page")
+            }
+        };
+        write_sites(&out, &build("one")).expect("first");
+        let written = out.join("audit/exports/pack.pdf");
+        assert_eq!(fs::read(&written).expect("read"), b"one");
+        let kept = fs::metadata(cache.join("one.pdf")).expect("stat");
+        let first = fs::metadata(&written).expect("stat");
+        assert_ne!(first.ino(), kept.ino(), "copied, not linked to the cache");
+
+        write_sites(&out, &build("one")).expect("same again");
+        assert_eq!(
+            fs::metadata(&written).expect("stat").ino(),
+            first.ino(),
+            "linked"
+        );
+        write_sites(&out, &build("two")).expect("changed");
+        assert_eq!(fs::read(&written).expect("read"), b"two");
+    }
+
     fn sites(text: &str) -> Sites {
         Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("docs/a.html".into(), text.as_bytes().to_vec().into())],
+            ..Sites::default()
         }
     }
 
@@ -543,13 +629,14 @@ mod tests {
     fn late_files_land_beside_the_sites_and_their_failure_keeps_the_old_out() {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("out");
-        write_sites_with(&out, &sites("one"), || {
-            Ok(vec![("index.zip".into(), b"one".to_vec().into())])
+        write_sites_with(&out, &sites("one"), |new| {
+            fs::write(new.join("index.zip"), b"one")
+                .map_err(|e| RenderError::export("index.zip", e))
         })
         .expect("first");
         assert_eq!(state(&out), "one");
         assert_eq!(fs::read(out.join("index.zip")).expect("late file"), b"one");
-        let err = write_sites_with(&out, &sites("two"), || {
+        let err = write_sites_with(&out, &sites("two"), |_| {
             Err(RenderError::export("index.zip", "no room"))
         })
         .expect_err("the late file failed");

@@ -669,6 +669,7 @@ mod tests {
                 ("index.html".into(), Arc::new(b"<body>home</body>".to_vec())),
             ],
             audit: Vec::new(),
+            ..crate::render::Sites::default()
         });
         let address = SocketAddr::from(([127, 0, 0, 1], 0));
         let server = Server::bind(address, shared, limits).expect("bind");

@@ -128,6 +128,7 @@ mod tests {
         Sites {
             staff: vec![("index.html".into(), text.as_bytes().to_vec().into())],
             audit: vec![("index.html".into(), b"audit".to_vec().into())],
+            ..Sites::default()
         }
     }
 

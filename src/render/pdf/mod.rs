@@ -22,6 +22,7 @@ mod world;
 use serde::Serialize;
 
 use self::content::{Block, Inline, Target};
+use super::disk_file::Content;
 use super::pdf_cache::PdfCache;
 use super::{history_rows, meta_items, register, soa, HistoryRow, RenderError};
 use crate::diagnostics::finding::Finding;
@@ -282,7 +283,7 @@ pub fn render(
     findings: &[Finding],
     as_of: Date,
     cache: &dyn PdfCache,
-) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+) -> Result<Vec<(String, Content)>, RenderError> {
     render_in_volumes(isms, summary, findings, as_of, volumes::LIMITS, cache)
 }
 
@@ -294,7 +295,7 @@ fn render_in_volumes(
     as_of: Date,
     limits: volumes::Limits,
     cache: &dyn PdfCache,
-) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+) -> Result<Vec<(String, Content)>, RenderError> {
     let contents = contents(isms, summary, findings, as_of);
     let ident = format!(
         "isms audit pack {} {} {}",
@@ -322,7 +323,7 @@ fn render_in_volumes(
         holds,
     })
     .collect();
-    let volume = |i: usize| -> Result<Vec<u8>, RenderError> {
+    let volume = |i: usize| -> Result<Content, RenderError> {
         let number = i + 1;
         let part = &parts[i];
         // A pack of one file has no volume: it is what it always was.
@@ -343,12 +344,16 @@ fn render_in_volumes(
             None => ident.clone(),
         };
         let key = input_key(&data, as_of, &ident);
-        if let Some(pdf) = cache.get(&key) {
-            return Ok(pdf);
+        if let Some(kept) = cache.get(&key) {
+            return Ok(Content::Disk(kept));
         }
         let pdf = typeset(data, as_of, &ident, &path)?;
-        cache.put(&key, &pdf);
-        Ok(pdf)
+        // Once kept, the volume is read from the cache when it is written:
+        // the build need not hold the whole pack in memory.
+        Ok(match cache.put(&key, &pdf) {
+            Some(kept) => Content::Disk(kept),
+            None => Content::Memory(pdf),
+        })
     };
     // One after the other: Typst lays out a volume on several cores
     // already, and two volumes at once took 60% more processor time (they
@@ -574,31 +579,52 @@ mod tests {
     use crate::model::document::DocType;
     use crate::model::testing::{d, doc, isms};
     use crate::render::pdf_cache::NoPdfCache;
-    use std::collections::HashMap;
     use std::sync::Mutex;
 
-    /// A cache in memory that counts what it was asked.
-    #[derive(Default)]
+    /// A cache in a temporary folder that counts what it was asked.
     struct Counting {
-        kept: Mutex<HashMap<String, Vec<u8>>>,
+        dir: tempfile::TempDir,
+        kept: Mutex<Vec<String>>,
         hits: Mutex<Vec<String>>,
     }
 
+    impl Default for Counting {
+        fn default() -> Counting {
+            Counting {
+                dir: tempfile::tempdir().expect("tempdir"),
+                kept: Mutex::default(),
+                hits: Mutex::default(),
+            }
+        }
+    }
+
+    impl Counting {
+        fn store(&self) -> crate::render::pdf_cache::DirPdfCache {
+            crate::render::pdf_cache::DirPdfCache::new(self.dir.path())
+        }
+    }
+
     impl PdfCache for Counting {
-        fn get(&self, key: &str) -> Option<Vec<u8>> {
-            let found = self.kept.lock().expect("lock").get(key).cloned();
+        fn get(&self, key: &str) -> Option<crate::render::disk_file::DiskFile> {
+            let found = self.store().get(key);
             if found.is_some() {
                 self.hits.lock().expect("lock").push(key.to_string());
             }
             found
         }
 
-        fn put(&self, key: &str, pdf: &[u8]) {
-            self.kept
-                .lock()
-                .expect("lock")
-                .insert(key.to_string(), pdf.to_vec());
+        fn put(&self, key: &str, pdf: &[u8]) -> Option<crate::render::disk_file::DiskFile> {
+            self.kept.lock().expect("lock").push(key.to_string());
+            self.store().put(key, pdf)
         }
+    }
+
+    /// The files of a pack with their bytes, wherever they are.
+    fn in_memory(files: Vec<(String, Content)>) -> Vec<(String, Vec<u8>)> {
+        files
+            .into_iter()
+            .map(|(path, content)| (path, content.to_vec().expect("read")))
+            .collect()
     }
 
     /// Five approved policies, the first linking to the last.
@@ -624,15 +650,17 @@ mod tests {
 
     #[test]
     fn a_pack_within_the_volume_size_is_one_file() {
-        let files = render_in_volumes(
-            &five(),
-            &summary(),
-            &[],
-            d("2027-02-15"),
-            docs_per_file(5),
-            &NoPdfCache,
-        )
-        .expect("pack");
+        let files = in_memory(
+            render_in_volumes(
+                &five(),
+                &summary(),
+                &[],
+                d("2027-02-15"),
+                docs_per_file(5),
+                &NoPdfCache,
+            )
+            .expect("pack"),
+        );
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["exports/audit-pack.pdf"]);
         assert!(files[0].1.starts_with(b"%PDF-"));
@@ -644,15 +672,17 @@ mod tests {
             documents: 2,
             table_rows: 3,
         };
-        let files = render_in_volumes(
-            &five(),
-            &summary(),
-            &[],
-            d("2027-02-15"),
-            limits,
-            &NoPdfCache,
-        )
-        .expect("pack");
+        let files = in_memory(
+            render_in_volumes(
+                &five(),
+                &summary(),
+                &[],
+                d("2027-02-15"),
+                limits,
+                &NoPdfCache,
+            )
+            .expect("pack"),
+        );
         // Five register rows in files of three, then five documents in
         // files of two.
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
@@ -703,15 +733,17 @@ mod tests {
 
     #[test]
     fn a_larger_pack_comes_in_volumes_of_whole_documents() {
-        let files = render_in_volumes(
-            &five(),
-            &summary(),
-            &[],
-            d("2027-02-15"),
-            docs_per_file(2),
-            &NoPdfCache,
-        )
-        .expect("pack");
+        let files = in_memory(
+            render_in_volumes(
+                &five(),
+                &summary(),
+                &[],
+                d("2027-02-15"),
+                docs_per_file(2),
+                &NoPdfCache,
+            )
+            .expect("pack"),
+        );
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -725,15 +757,17 @@ mod tests {
             assert!(bytes.starts_with(b"%PDF-"), "{path}");
         }
         // The same input gives the same bytes, volume by volume.
-        let again = render_in_volumes(
-            &five(),
-            &summary(),
-            &[],
-            d("2027-02-15"),
-            docs_per_file(2),
-            &NoPdfCache,
-        )
-        .expect("pack");
+        let again = in_memory(
+            render_in_volumes(
+                &five(),
+                &summary(),
+                &[],
+                d("2027-02-15"),
+                docs_per_file(2),
+                &NoPdfCache,
+            )
+            .expect("pack"),
+        );
         assert!(files == again, "volumes differ between runs");
     }
 
@@ -747,13 +781,17 @@ mod tests {
     fn unchanged_volumes_come_from_the_cache_with_the_same_bytes() {
         let cache = Counting::default();
         let as_of = d("2027-02-15");
-        let first = render_in_volumes(&five(), &summary(), &[], as_of, docs_per_file(2), &cache)
-            .expect("pack");
+        let first = in_memory(
+            render_in_volumes(&five(), &summary(), &[], as_of, docs_per_file(2), &cache)
+                .expect("pack"),
+        );
         assert!(cache.hits.lock().expect("lock").is_empty());
         assert_eq!(cache.kept.lock().expect("lock").len(), 3);
 
-        let again = render_in_volumes(&five(), &summary(), &[], as_of, docs_per_file(2), &cache)
-            .expect("pack");
+        let again = in_memory(
+            render_in_volumes(&five(), &summary(), &[], as_of, docs_per_file(2), &cache)
+                .expect("pack"),
+        );
         assert!(first == again, "a cached volume differs from a typeset one");
         assert_eq!(
             cache.hits.lock().expect("lock").len(),
@@ -772,17 +810,21 @@ mod tests {
             .find(|d| d.id.as_str() == "POL-4")
             .expect("POL-4");
         std::sync::Arc::make_mut(pol4).title = "Renamed".into();
-        let fresh = render_in_volumes(
-            &changed,
-            &summary(),
-            &[],
-            as_of,
-            docs_per_file(2),
-            &NoPdfCache,
-        )
-        .expect("pack");
-        let cached = render_in_volumes(&changed, &summary(), &[], as_of, docs_per_file(2), &cache)
-            .expect("pack");
+        let fresh = in_memory(
+            render_in_volumes(
+                &changed,
+                &summary(),
+                &[],
+                as_of,
+                docs_per_file(2),
+                &NoPdfCache,
+            )
+            .expect("pack"),
+        );
+        let cached = in_memory(
+            render_in_volumes(&changed, &summary(), &[], as_of, docs_per_file(2), &cache)
+                .expect("pack"),
+        );
         assert!(fresh == cached, "the cache changed the output");
         assert_eq!(
             cache.hits.lock().expect("lock").len(),

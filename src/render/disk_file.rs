@@ -1,0 +1,254 @@
+//! An output file whose bytes stay on disk until they are written.
+//!
+//! The audit pack of a large ISMS is hundreds of megabytes of typeset
+//! volumes, and a build that finds them in the cache has no reason to hold
+//! them in memory: they are copied from the cache into OUT, hashed for the
+//! manifest and compressed into the archive a piece at a time.
+//!
+//! The file is held open from the moment it is found. A cache file is
+//! replaced by renaming a new one over it, never rewritten in place, and an
+//! open file outlives its name: another build pruning or replacing the cache
+//! meanwhile cannot change or take away what this build copies.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// A read-only file of the output, held open (see the module comment).
+#[derive(Debug)]
+pub struct DiskFile {
+    file: File,
+    len: u64,
+}
+
+/// The content of an output file made apart from the pages: in memory, or
+/// a file on disk that the output copies.
+#[derive(Debug)]
+pub enum Content {
+    Memory(Vec<u8>),
+    Disk(DiskFile),
+}
+
+impl Content {
+    /// The whole content in memory.
+    pub fn to_vec(&self) -> io::Result<Vec<u8>> {
+        match self {
+            Content::Memory(bytes) => Ok(bytes.clone()),
+            Content::Disk(file) => file.read_all(),
+        }
+    }
+}
+
+/// How much of a file is read at a time when it is copied or hashed.
+const CHUNK: usize = 1 << 20;
+
+impl DiskFile {
+    /// Opens the file at `path` and takes its length.
+    pub fn open(path: &Path) -> io::Result<DiskFile> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        Ok(DiskFile { file, len })
+    }
+
+    /// The file's length in bytes, when it was opened.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads `buf.len()` bytes from `offset`, or fewer at the end of the
+    /// file. Reads by position: threads that read one file at once (the
+    /// archive and the writer) do not move each other's place.
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_at(&self.file, buf, offset)
+        }
+        #[cfg(windows)]
+        {
+            std::os::windows::fs::FileExt::seek_read(&self.file, buf, offset)
+        }
+    }
+
+    /// The file from its start, as a reader of its own.
+    pub fn reader(&self) -> impl Read + '_ {
+        Reader {
+            file: self,
+            offset: 0,
+        }
+    }
+
+    /// The whole file in memory (one audit-pack volume while it is
+    /// compressed). A file that is shorter or longer than when it was opened
+    /// is an error: something changed it in place.
+    pub fn read_all(&self) -> io::Result<Vec<u8>> {
+        let expected = usize::try_from(self.len).map_err(io::Error::other)?;
+        let mut bytes = Vec::with_capacity(expected);
+        self.reader().take(self.len + 1).read_to_end(&mut bytes)?;
+        if bytes.len() != expected {
+            return Err(io::Error::other(format!(
+                "the file changed while it was read: {} bytes where there were {expected}",
+                bytes.len()
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Copies the file into `out`, a chunk at a time.
+    pub fn copy_to(&self, out: &mut impl io::Write) -> io::Result<u64> {
+        let mut buf = vec![0; CHUNK];
+        let mut reader = self.reader();
+        let mut copied = 0;
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(copied);
+            }
+            out.write_all(&buf[..n])?;
+            copied += n as u64;
+        }
+    }
+
+    /// The lowercase hex SHA-256 of the file, read a chunk at a time.
+    pub fn sha256_hex(&self) -> io::Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0; CHUNK];
+        let mut reader = self.reader();
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(crate::model::digest::hex(&hasher.finalize()));
+            }
+            hasher.update(&buf[..n]);
+        }
+    }
+
+    /// Whether the file at `path` holds exactly the same bytes, compared a
+    /// chunk at a time.
+    pub fn same_as(&self, path: &Path) -> bool {
+        let Ok(other) = DiskFile::open(path) else {
+            return false;
+        };
+        if other.len != self.len {
+            return false;
+        }
+        let (mut a, mut b) = (vec![0; CHUNK], vec![0; CHUNK]);
+        let mut offset = 0;
+        while offset < self.len {
+            let want = usize::try_from((self.len - offset).min(CHUNK as u64)).unwrap_or(CHUNK);
+            let (Ok(()), Ok(())) = (
+                read_exact_at(self, &mut a[..want], offset),
+                read_exact_at(&other, &mut b[..want], offset),
+            ) else {
+                return false;
+            };
+            if a[..want] != b[..want] {
+                return false;
+            }
+            offset += want as u64;
+        }
+        true
+    }
+}
+
+/// Fills `buf` from `offset`; an error when the file ends first.
+fn read_exact_at(file: &DiskFile, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let n = file.read_at(&mut buf[done..], offset + done as u64)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        done += n;
+    }
+    Ok(())
+}
+
+/// A [`DiskFile`] read from its start by position.
+struct Reader<'a> {
+    file: &'a DiskFile,
+    offset: u64,
+}
+
+impl Read for Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.pdf");
+        std::fs::write(&path, bytes).expect("write");
+        (dir, path)
+    }
+
+    #[test]
+    fn reads_copies_and_hashes_the_whole_file() {
+        // Larger than one chunk, so the loops go round more than once.
+        let bytes: Vec<u8> = (0..CHUNK * 2 + 17).map(|i| (i % 251) as u8).collect();
+        let (_dir, path) = file_with(&bytes);
+        let file = DiskFile::open(&path).expect("open");
+        assert_eq!(file.len(), bytes.len() as u64);
+        assert_eq!(file.read_all().expect("read"), bytes);
+        let mut copy = Vec::new();
+        assert_eq!(file.copy_to(&mut copy).expect("copy"), bytes.len() as u64);
+        assert_eq!(copy, bytes);
+        assert_eq!(
+            file.sha256_hex().expect("hash"),
+            crate::model::digest::sha256_hex(&bytes)
+        );
+    }
+
+    #[test]
+    fn two_readers_do_not_move_each_other() {
+        let (_dir, path) = file_with(b"abcdef");
+        let file = DiskFile::open(&path).expect("open");
+        let (mut one, mut two) = (file.reader(), file.reader());
+        let mut buf = [0; 3];
+        one.read_exact(&mut buf).expect("one");
+        assert_eq!(&buf, b"abc");
+        two.read_exact(&mut buf).expect("two");
+        assert_eq!(&buf, b"abc");
+        one.read_exact(&mut buf).expect("one again");
+        assert_eq!(&buf, b"def");
+    }
+
+    #[test]
+    fn outlives_its_name_and_notices_a_change_in_place() {
+        let (dir, path) = file_with(b"%PDF-1.7 volume");
+        let file = DiskFile::open(&path).expect("open");
+        std::fs::remove_file(&path).expect("remove");
+        assert_eq!(file.read_all().expect("still readable"), b"%PDF-1.7 volume");
+
+        let other = dir.path().join("g.pdf");
+        std::fs::write(&other, b"short").expect("write");
+        let changed = DiskFile::open(&other).expect("open");
+        std::fs::write(&other, b"longer than it was").expect("rewrite in place");
+        assert!(changed.read_all().is_err());
+    }
+
+    #[test]
+    fn compares_with_a_file_byte_for_byte() {
+        let (dir, path) = file_with(b"same bytes");
+        let file = DiskFile::open(&path).expect("open");
+        let same = dir.path().join("same");
+        std::fs::write(&same, b"same bytes").expect("write");
+        let other = dir.path().join("other");
+        std::fs::write(&other, b"same bytez").expect("write");
+        assert!(file.same_as(&same));
+        assert!(!file.same_as(&other));
+        assert!(!file.same_as(&dir.path().join("missing")));
+    }
+}
