@@ -160,11 +160,14 @@ row() {
     printf '| %s | %s | %s | %s | %s |\n' "$@" >>"$results"
 }
 
-# stage_rows CORPUS RUN LOG: the per-stage times `--timings` printed.
+# stage_rows CORPUS RUN LOG: the per-stage times `--timings` printed, and
+# the resident memory at the end of each stage where it is shown:
+# `timing: LABEL   12.3 ms  (resident 456 MiB)`.
 stage_rows() {
     local corpus=$1 run=$2 log=$3
     grep '^timing: ' "$log.err" 2>/dev/null | sed 's/^timing: //' |
-        awk -v c="$corpus" -v r="$run" '{ ms = $(NF - 1); $(NF) = ""; $(NF - 1) = ""; sub(/ +$/, ""); printf "| %s | %s | %s | %s |\n", c, r, $0, ms }' >>"$stages" || true
+        sed -E 's/^(.*[^ ]) +([0-9.]+) ms( +\(resident ([0-9]+) MiB\))?$/\1\t\2\t\4/' |
+        awk -F '\t' -v c="$corpus" -v r="$run" '{ printf "| %s | %s | %s | %s | %s |\n", c, r, $1, $2, $3 }' >>"$stages" || true
 }
 
 # exit_note RC: isms exits 0 or 1 (findings at or above --fail-on) on success.
@@ -455,8 +458,8 @@ echo "Where the time goes (isms --timings). The \`checks: ...\` and \`audit: ...
 echo "parts of \`checks\` and \`render: audit index\`; the wall time also counts start-up"
 echo "and printing the report:"
 echo
-echo "| corpus | run | stage | ms |"
-echo "|---|---|---|---:|"
+echo "| corpus | run | stage | ms | resident MiB after |"
+echo "|---|---|---|---:|---:|"
 cat "$stages"
 echo
 echo "Cold: the history cache in the git directory is deleted first. Exit 1 means"

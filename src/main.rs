@@ -65,7 +65,8 @@ struct Common {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_name = "SEVERITY", default_value = "minor", value_parser = parse_severity)]
     fail_on: Severity,
-    /// Print how long each stage took to stderr.
+    /// Print how long each stage took (and, on Linux, the memory in use
+    /// after it) to stderr.
     #[arg(long)]
     timings: bool,
 }

@@ -13,12 +13,16 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// A read-only file of the output, held open (see the module comment).
 #[derive(Debug)]
 pub struct DiskFile {
     file: File,
     len: u64,
+    /// The SHA-256 once computed: a build can compute it while it still
+    /// waits for other work, and the manifest takes it from here.
+    sha256: OnceLock<String>,
 }
 
 /// The content of an output file made apart from the pages: in memory, or
@@ -47,7 +51,11 @@ impl DiskFile {
     pub fn open(path: &Path) -> io::Result<DiskFile> {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
-        Ok(DiskFile { file, len })
+        Ok(DiskFile {
+            file,
+            len,
+            sha256: OnceLock::new(),
+        })
     }
 
     /// The file's length in bytes, when it was opened.
@@ -72,6 +80,11 @@ impl DiskFile {
         {
             std::os::windows::fs::FileExt::seek_read(&self.file, buf, offset)
         }
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = (buf, offset);
+            Err(io::ErrorKind::Unsupported.into())
+        }
     }
 
     /// The file from its start, as a reader of its own.
@@ -88,7 +101,9 @@ impl DiskFile {
     pub fn read_all(&self) -> io::Result<Vec<u8>> {
         let expected = usize::try_from(self.len).map_err(io::Error::other)?;
         let mut bytes = Vec::with_capacity(expected);
-        self.reader().take(self.len + 1).read_to_end(&mut bytes)?;
+        self.reader()
+            .take(self.len.saturating_add(1))
+            .read_to_end(&mut bytes)?;
         if bytes.len() != expected {
             return Err(io::Error::other(format!(
                 "the file changed while it was read: {} bytes where there were {expected}",
@@ -113,8 +128,17 @@ impl DiskFile {
         }
     }
 
-    /// The lowercase hex SHA-256 of the file, read a chunk at a time.
+    /// The lowercase hex SHA-256 of the file, read a chunk at a time the
+    /// first time it is asked for.
     pub fn sha256_hex(&self) -> io::Result<String> {
+        if let Some(hex) = self.sha256.get() {
+            return Ok(hex.clone());
+        }
+        let hex = self.compute_sha256()?;
+        Ok(self.sha256.get_or_init(|| hex).clone())
+    }
+
+    fn compute_sha256(&self) -> io::Result<String> {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         let mut buf = vec![0; CHUNK];

@@ -1,7 +1,8 @@
 //! Renders the two static sites (contract section 2, `isms build`): the staff
 //! site, which holds only what section 4 allows, and the auditor evidence
 //! index, which holds everything. Rendering is pure (files in memory, in a
-//! stable order); [`write`] puts them on disk atomically.
+//! stable order; only the audit pack's volumes stay in their cache files,
+//! see [`disk_file`]); [`write`] puts them on disk atomically.
 
 mod acknowledgements;
 pub mod actions;
@@ -158,9 +159,24 @@ pub fn render_build(
         let (sites, pdf) = rayon::join(
             || render_sites_linking(isms, summary, findings, &memo::Memo::default(), &pack),
             || {
-                crate::timing::step("render: audit pack PDF", || {
+                let pdf = crate::timing::step("render: audit pack PDF", || {
                     pdf::render(isms, summary, findings, as_of(summary), pdf_cache)
-                })
+                })?;
+                // The manifest's checksums of the volumes on disk, while the
+                // sites still render (a warm build takes the pack from the
+                // cache well before they are done).
+                crate::timing::step("render: audit pack checksums", || {
+                    use rayon::prelude::*;
+                    pdf.par_iter()
+                        .try_for_each(|(path, content)| match content {
+                            disk_file::Content::Disk(file) => file
+                                .sha256_hex()
+                                .map(drop)
+                                .map_err(|e| RenderError::export(&format!("audit/{path}"), e)),
+                            disk_file::Content::Memory(_) => Ok(()),
+                        })
+                })?;
+                Ok::<_, RenderError>(pdf)
             },
         );
         let mut sites = sites?;
