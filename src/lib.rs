@@ -16,6 +16,7 @@ pub mod checks;
 pub mod commands;
 pub mod diagnostics;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod render;

@@ -4,7 +4,8 @@
 //! here, with the file and line of the import.
 //!
 //! The layers, lowest first:
-//! - `model` and `timing`: nothing else in the crate;
+//! - `model`, and the helpers `timing` and `memory`: nothing else in the
+//!   crate;
 //! - `diagnostics` (rules, findings, exit codes): the model;
 //! - `load` (builds the model), `checks` (judge it), `report` (prints
 //!   findings): the model and diagnostics;
@@ -20,6 +21,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
     BTreeMap::from([
         ("model", &[][..]),
         ("timing", &[][..]),
+        ("memory", &[][..]),
         ("diagnostics", &["model"][..]),
         ("load", &["model", "diagnostics", "timing"][..]),
         ("checks", &["model", "diagnostics", "timing"][..]),
@@ -28,13 +30,17 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
             "pipeline",
             &["model", "diagnostics", "timing", "load", "checks", "report"][..],
         ),
-        ("render", &["model", "diagnostics", "timing", "report"][..]),
+        (
+            "render",
+            &["model", "diagnostics", "timing", "memory", "report"][..],
+        ),
         (
             "serve",
             &[
                 "model",
                 "diagnostics",
                 "timing",
+                "memory",
                 "load",
                 "checks",
                 "report",
@@ -48,6 +54,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "model",
                 "diagnostics",
                 "timing",
+                "memory",
                 "load",
                 "checks",
                 "report",

@@ -358,9 +358,11 @@ fn render_in_volumes(
     // One after the other: Typst lays out a volume on several cores
     // already, and two volumes at once took 60% more processor time (they
     // compete for its caches) for no shorter build.
-    (0..count)
-        .map(|i| Ok((volume_path(i + 1), volume(i)?)))
-        .collect()
+    crate::memory::bulk(|| {
+        (0..count)
+            .map(|i| Ok((volume_path(i + 1), volume(i)?)))
+            .collect()
+    })
 }
 
 /// Bumped when something that shapes a volume's bytes changes outside its
