@@ -11,7 +11,7 @@
 //! meanwhile cannot change or take away what this build copies.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -87,45 +87,46 @@ impl DiskFile {
         }
     }
 
-    /// The file from its start, as a reader of its own.
-    pub fn reader(&self) -> impl Read + '_ {
-        Reader {
-            file: self,
-            offset: 0,
+    /// Hands the file's bytes to `each`, a chunk at a time. A file that is
+    /// shorter or longer than when it was opened is an error: something
+    /// changed it in place, and its bytes are not the ones that were found.
+    fn chunks(&self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        let mut buf = vec![0; CHUNK];
+        let mut offset = 0;
+        loop {
+            let n = self.read_at(&mut buf, offset)?;
+            if n == 0 {
+                break;
+            }
+            offset += n as u64;
+            if offset > self.len {
+                break;
+            }
+            each(&buf[..n])?;
         }
+        if offset != self.len {
+            return Err(io::Error::other(format!(
+                "the file changed while it was read: {offset} bytes or more where there were {}",
+                self.len
+            )));
+        }
+        Ok(())
     }
 
     /// The whole file in memory (one audit-pack volume while it is
-    /// compressed). A file that is shorter or longer than when it was opened
-    /// is an error: something changed it in place.
+    /// compressed).
     pub fn read_all(&self) -> io::Result<Vec<u8>> {
-        let expected = usize::try_from(self.len).map_err(io::Error::other)?;
-        let mut bytes = Vec::with_capacity(expected);
-        self.reader()
-            .take(self.len.saturating_add(1))
-            .read_to_end(&mut bytes)?;
-        if bytes.len() != expected {
-            return Err(io::Error::other(format!(
-                "the file changed while it was read: {} bytes where there were {expected}",
-                bytes.len()
-            )));
-        }
+        let mut bytes = Vec::with_capacity(usize::try_from(self.len).unwrap_or(0));
+        self.chunks(|chunk| {
+            bytes.extend_from_slice(chunk);
+            Ok(())
+        })?;
         Ok(bytes)
     }
 
     /// Copies the file into `out`, a chunk at a time.
-    pub fn copy_to(&self, out: &mut impl io::Write) -> io::Result<u64> {
-        let mut buf = vec![0; CHUNK];
-        let mut reader = self.reader();
-        let mut copied = 0;
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                return Ok(copied);
-            }
-            out.write_all(&buf[..n])?;
-            copied += n as u64;
-        }
+    pub fn copy_to(&self, out: &mut impl io::Write) -> io::Result<()> {
+        self.chunks(|chunk| out.write_all(chunk))
     }
 
     /// The lowercase hex SHA-256 of the file, read a chunk at a time the
@@ -134,22 +135,14 @@ impl DiskFile {
         if let Some(hex) = self.sha256.get() {
             return Ok(hex.clone());
         }
-        let hex = self.compute_sha256()?;
-        Ok(self.sha256.get_or_init(|| hex).clone())
-    }
-
-    fn compute_sha256(&self) -> io::Result<String> {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
-        let mut buf = vec![0; CHUNK];
-        let mut reader = self.reader();
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                return Ok(crate::model::digest::hex(&hasher.finalize()));
-            }
-            hasher.update(&buf[..n]);
-        }
+        self.chunks(|chunk| {
+            hasher.update(chunk);
+            Ok(())
+        })?;
+        let hex = crate::model::digest::hex(&hasher.finalize());
+        Ok(self.sha256.get_or_init(|| hex).clone())
     }
 
     /// Whether the file at `path` holds exactly the same bytes, compared a
@@ -193,20 +186,6 @@ fn read_exact_at(file: &DiskFile, buf: &mut [u8], offset: u64) -> io::Result<()>
     Ok(())
 }
 
-/// A [`DiskFile`] read from its start by position.
-struct Reader<'a> {
-    file: &'a DiskFile,
-    offset: u64,
-}
-
-impl Read for Reader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read_at(buf, self.offset)?;
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,7 +206,7 @@ mod tests {
         assert_eq!(file.len(), bytes.len() as u64);
         assert_eq!(file.read_all().expect("read"), bytes);
         let mut copy = Vec::new();
-        assert_eq!(file.copy_to(&mut copy).expect("copy"), bytes.len() as u64);
+        file.copy_to(&mut copy).expect("copy");
         assert_eq!(copy, bytes);
         assert_eq!(
             file.sha256_hex().expect("hash"),
@@ -236,17 +215,15 @@ mod tests {
     }
 
     #[test]
-    fn two_readers_do_not_move_each_other() {
+    fn reads_by_position_whatever_was_read_before() {
         let (_dir, path) = file_with(b"abcdef");
         let file = DiskFile::open(&path).expect("open");
-        let (mut one, mut two) = (file.reader(), file.reader());
         let mut buf = [0; 3];
-        one.read_exact(&mut buf).expect("one");
-        assert_eq!(&buf, b"abc");
-        two.read_exact(&mut buf).expect("two");
-        assert_eq!(&buf, b"abc");
-        one.read_exact(&mut buf).expect("one again");
-        assert_eq!(&buf, b"def");
+        for (offset, expected) in [(0, b"abc"), (3, b"def"), (0, b"abc")] {
+            assert_eq!(file.read_at(&mut buf, offset).expect("read"), 3);
+            assert_eq!(&buf, expected);
+        }
+        assert_eq!(file.read_at(&mut buf, 6).expect("at the end"), 0);
     }
 
     #[test]
@@ -260,6 +237,10 @@ mod tests {
         std::fs::write(&other, b"short").expect("write");
         let changed = DiskFile::open(&other).expect("open");
         std::fs::write(&other, b"longer than it was").expect("rewrite in place");
+        assert!(changed.read_all().is_err());
+        assert!(changed.copy_to(&mut Vec::new()).is_err());
+        assert!(changed.sha256_hex().is_err());
+        std::fs::write(&other, b"shor").expect("cut short in place");
         assert!(changed.read_all().is_err());
     }
 
