@@ -1217,6 +1217,65 @@ fn earlier_texts_are_left_out_when_asked_and_nothing_else_changes() {
     assert_eq!(previous(&full, "pol.md"), previous(&lean, "pol.md"));
 }
 
+fn texts_file(r: &Repo) -> PathBuf {
+    r.repo.path().join("isms").join("earlier-texts-v1.json")
+}
+
+#[test]
+fn earlier_texts_are_kept_between_runs_for_the_same_program() {
+    let mut r = Repo::new();
+    r.write("pol.md", &doc("POL-1", A, "version: 1\n", "First text.\n"));
+    r.commit("approve");
+    r.write("pol.md", &doc("POL-1", B, "version: 1\n", "Second text.\n"));
+    r.commit("re-approve");
+    let body = |h: &History| {
+        doc_history(h, "pol.md")
+            .previous_approval
+            .as_ref()
+            .and_then(|p| p.earlier_body.clone())
+    };
+    let first = read_with(r.path(), &["pol.md"], &cached("v1"));
+    assert_eq!(body(&first).as_deref(), Some("First text."));
+    let kept = std::fs::read_to_string(texts_file(&r)).expect("texts kept");
+    assert!(kept.contains("First text."), "{kept}");
+
+    // The next run takes the text from the file, not from git: a file
+    // changed behind its back shows through.
+    std::fs::write(texts_file(&r), kept.replace("First text.", "Kept text.")).expect("edit");
+    let warm = read_with(r.path(), &["pol.md"], &cached("v1"));
+    assert_eq!(body(&warm).as_deref(), Some("Kept text."));
+    // Another program's file, or a damaged one, is not used.
+    let other = read_with(r.path(), &["pol.md"], &cached("v2"));
+    assert_eq!(body(&other).as_deref(), Some("First text."));
+    std::fs::write(texts_file(&r), b"{not json").expect("damage");
+    let repaired = read_with(r.path(), &["pol.md"], &cached("v2"));
+    assert_eq!(body(&repaired).as_deref(), Some("First text."));
+    let kept = std::fs::read_to_string(texts_file(&r)).expect("rewritten");
+    assert!(kept.contains("First text."), "{kept}");
+
+    // A run that shows no earlier texts (`check`) leaves the file alone.
+    let lean = HistoryOptions {
+        skip_earlier_texts: true,
+        ..cached("v2")
+    };
+    read_with(r.path(), &["pol.md"], &lean);
+    assert_eq!(
+        std::fs::read_to_string(texts_file(&r)).expect("still there"),
+        kept
+    );
+
+    // Re-approved again: the file keeps only the text this run needs.
+    r.write("pol.md", &doc("POL-1", A, "version: 2\n", "Third text.\n"));
+    r.commit("re-approve again");
+    let next = read_with(r.path(), &["pol.md"], &cached("v2"));
+    assert_eq!(body(&next).as_deref(), Some("Second text."));
+    let kept = std::fs::read_to_string(texts_file(&r)).expect("pruned");
+    assert!(
+        kept.contains("Second text.") && !kept.contains("First text."),
+        "{kept}"
+    );
+}
+
 #[test]
 fn an_earlier_approval_of_the_same_text_is_not_read() {
     let mut r = Repo::new();

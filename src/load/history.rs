@@ -54,6 +54,7 @@ mod graph;
 mod pool;
 mod refresh;
 mod status;
+mod texts;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -378,6 +379,15 @@ struct Walked {
     stats: HistoryStats,
 }
 
+/// Where the bodies of earlier approvals are kept between runs (see
+/// [`texts`]), and whether this run may rewrite the file.
+#[derive(Clone, Copy)]
+struct KeptTexts<'a> {
+    path: &'a Path,
+    salt: &'a str,
+    write: bool,
+}
+
 /// One approved version, as its fingerprint describes it.
 fn approved_text(version: follow::Version) -> ApprovedText {
     ApprovedText {
@@ -404,6 +414,7 @@ fn previous_approvals(
     repo: &gix::Repository,
     per_doc: &mut [follow::DocResult],
     read_texts: bool,
+    kept: Option<KeptTexts<'_>>,
 ) -> Result<Vec<Option<PreviousApproval>>, HistoryError> {
     let found: Vec<Option<follow::Previous>> =
         per_doc.iter_mut().map(|doc| doc.previous.take()).collect();
@@ -419,6 +430,17 @@ fn previous_approvals(
     };
     wanted.sort();
     wanted.dedup_by(|a, b| a.0 == b.0);
+    // The bodies read by an earlier run; only the others are read now. A
+    // run that reads no texts (`check`) neither loads nor prunes them.
+    let kept = kept.filter(|_| read_texts);
+    let mut bodies: texts::Texts = kept
+        .as_ref()
+        .map(|k| texts::load(k.path, k.salt))
+        .unwrap_or_default();
+    let before = bodies.len();
+    bodies.retain(|oid, _| wanted.binary_search_by(|(w, _)| w.cmp(oid)).is_ok());
+    let dropped = before - bodies.len();
+    wanted.retain(|(oid, _)| !bodies.contains_key(oid));
     pool::pack_order(repo, &mut wanted, |(oid, _)| Some(*oid));
     let read = pool::map(repo, &wanted, |repo, buf: &mut Vec<u8>, (oid, path)| {
         use gix::objs::FindExt;
@@ -432,7 +454,11 @@ fn previous_approvals(
             .map(|split| crate::load::frontmatter::normalise_body(split.body));
         Ok((*oid, body))
     })?;
-    let bodies: HashMap<Oid, Option<String>> = read.into_iter().collect();
+    let read_now = read.len();
+    bodies.extend(read);
+    if let Some(kept) = kept.filter(|k| k.write && (read_now > 0 || dropped > 0)) {
+        texts::store(kept.path, kept.salt, &bodies);
+    }
     Ok(found
         .into_iter()
         .map(|found| {
@@ -607,8 +633,16 @@ fn walk(
         None => {}
     }
 
+    let texts_file = texts::path(git_dir);
+    let kept = options.use_cache.then(|| KeptTexts {
+        path: &texts_file,
+        salt: &options.cache_salt,
+        // As for the history cache: the history at another commit only
+        // reads, so as not to prune what HEAD needs.
+        write: start.is_none(),
+    });
     let previous = crate::timing::step("history: previous approvals", || {
-        previous_approvals(&repo, &mut per_doc, !options.skip_earlier_texts)
+        previous_approvals(&repo, &mut per_doc, !options.skip_earlier_texts, kept)
     })?;
     let infos = commits
         .iter_mut()
