@@ -413,8 +413,8 @@ fn copy_files(
             fs::create_dir_all(folder).map_err(io_error("create", folder))?;
         }
         if let Some(before) = previous.map(|p| p.join(rel)) {
-            if only_link(&before) && file.same_as(&before) && fs::hard_link(&before, &path).is_ok()
-            {
+            let same = sole_plain_file(&before) == Some(file.len()) && file.same_as(&before);
+            if same && fs::hard_link(&before, &path).is_ok() {
                 continue;
             }
         }
@@ -424,18 +424,20 @@ fn copy_files(
     Ok(())
 }
 
-/// Whether `path` is a plain file that nothing else links to (see
-/// [`same_file_bytes`]).
-fn only_link(path: &Path) -> bool {
+/// The length of the file at `path` when it is a plain file that nothing
+/// else links to (see [`same_file_bytes`]); `None` otherwise, and always
+/// where links cannot be counted.
+fn sole_plain_file(path: &Path) -> Option<u64> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file() && meta.nlink() == 1)
+        let meta = fs::symlink_metadata(path).ok()?;
+        (meta.is_file() && meta.nlink() == 1).then_some(meta.len())
     }
     #[cfg(not(unix))]
     {
         let _ = path;
-        false
+        None
     }
 }
 
@@ -446,29 +448,17 @@ fn only_link(path: &Path) -> bool {
 /// frees nothing the new one uses. A file another link shares (someone
 /// may change it through that name) or a symbolic link is written afresh.
 fn same_file_bytes(path: &Path, bytes: &[u8], buffer: &mut Vec<u8>) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(meta) = fs::symlink_metadata(path) else {
-            return false;
-        };
-        if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
-            return false;
-        }
-        let Ok(file) = File::open(path) else {
-            return false;
-        };
-        buffer.clear();
-        // One byte more than expected shows a file that grew since.
-        file.take(bytes.len() as u64 + 1)
-            .read_to_end(buffer)
-            .is_ok_and(|_| buffer.as_slice() == bytes)
+    if sole_plain_file(path) != Some(bytes.len() as u64) {
+        return false;
     }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, bytes, buffer);
-        false
-    }
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    buffer.clear();
+    // One byte more than expected shows a file that grew since.
+    file.take(bytes.len() as u64 + 1)
+        .read_to_end(buffer)
+        .is_ok_and(|_| buffer.as_slice() == bytes)
 }
 
 // Fault injection for the tests: a build "killed" at a named step, and the
