@@ -31,8 +31,21 @@ pub(super) fn plain(text: Option<String>) -> Cell {
 struct Group {
     severity: &'static str,
     anchor: String,
-    rows: Vec<Vec<Cell>>,
+    /// How many findings the group holds.
+    count: usize,
+    /// The group's rows, each made by `audit/finding_row.html`.
+    rows_html: String,
 }
+
+/// The columns of the findings tables.
+const FINDING_COLUMNS: [&str; 6] = [
+    "Rule",
+    "Finding",
+    "Document",
+    "Where",
+    "Control or clause",
+    "How to fix",
+];
 
 /// `findings.html`: every finding, grouped by severity, in the order of
 /// `isms check --format json`.
@@ -62,49 +75,21 @@ fn findings_html(
     site: &SiteContext,
     pages: &Pages,
 ) -> Result<super::Bytes, RenderError> {
-    let groups: Vec<Group> = Severity::ALL
+    let groups = Severity::ALL
         .iter()
-        .map(|&sev| Group {
-            severity: sev.as_str(),
-            anchor: format!("severity-{}", sev.as_str()),
-            rows: findings
-                .iter()
-                .filter(|f| f.severity == sev)
-                .map(|f| {
-                    let doc = f.document.as_deref().and_then(|id| isms.doc(id));
-                    let location = match (&f.path, f.line) {
-                        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
-                        (Some(p), None) => Some(p.clone()),
-                        _ => None,
-                    };
-                    vec![
-                        Cell {
-                            text: Some(f.rule.code.to_string()),
-                            href: None,
-                            code: true,
-                            tone: None,
-                        },
-                        plain(Some(f.message.clone())),
-                        Cell {
-                            text: f.document.clone(),
-                            href: doc.map(doc_href),
-                            code: false,
-                            tone: None,
-                        },
-                        plain(location),
-                        plain(
-                            f.control
-                                .map(|c| c.to_string())
-                                .or_else(|| f.effective_clause().map(str::to_string)),
-                        ),
-                        plain(f.hint.clone()),
-                    ]
-                })
-                .collect(),
+        .map(|&sev| {
+            let rows: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
+            Ok(Group {
+                severity: sev.as_str(),
+                anchor: format!("severity-{}", sev.as_str()),
+                count: rows.len(),
+                rows_html: finding_rows(isms, &rows, pages)?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<Group>, RenderError>>()?;
     let mut ctx = page_context(site, "audit", "", "Findings", false, false);
     ctx.insert("groups", &groups);
+    ctx.insert("columns", &FINDING_COLUMNS);
     ctx.insert("total", &findings.len());
     super::render_page(
         &pages.theme.tera,
@@ -112,6 +97,77 @@ fn findings_html(
         &ctx,
         "audit/findings.html",
     )
+}
+
+/// The rows of one severity's table, one after the other. A large ISMS has
+/// thousands of findings, and one template over all of them took a third
+/// of a second or more; each row is rendered on its own, on every core, and
+/// the preview keeps it (by its cells) while it does not change, so an edit
+/// that adds or resolves a finding renders that row only.
+fn finding_rows(isms: &Isms, rows: &[&Finding], pages: &Pages) -> Result<String, RenderError> {
+    use rayon::prelude::*;
+    let rendered: Vec<super::Bytes> = rows
+        .par_iter()
+        .map(|f| {
+            let cells = finding_cells(isms, f);
+            let key = super::memo::key_of(&(pages.theme.key, &cells));
+            let path = format!("audit/findings.html#{key:016x}");
+            pages
+                .memo
+                .fragment(&path, key, || {
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("columns", &FINDING_COLUMNS);
+                    ctx.insert("row", &cells);
+                    Ok(super::memo::Rendered {
+                        bytes: super::render_page(
+                            &pages.theme.tera,
+                            "audit/finding_row.html",
+                            &ctx,
+                            "audit/findings.html",
+                        )?,
+                        extra: std::sync::Arc::from(""),
+                    })
+                })
+                .map(|r| r.bytes)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut html = String::with_capacity(rendered.iter().map(|r| r.len()).sum());
+    for row in &rendered {
+        html.push_str(&String::from_utf8_lossy(row));
+    }
+    Ok(html)
+}
+
+/// The cells of a finding's row.
+fn finding_cells(isms: &Isms, f: &Finding) -> Vec<Cell> {
+    let doc = f.document.as_deref().and_then(|id| isms.doc(id));
+    let location = match (&f.path, f.line) {
+        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
+        (Some(p), None) => Some(p.clone()),
+        _ => None,
+    };
+    vec![
+        Cell {
+            text: Some(f.rule.code.to_string()),
+            href: None,
+            code: true,
+            tone: None,
+        },
+        plain(Some(f.message.clone())),
+        Cell {
+            text: f.document.clone(),
+            href: doc.map(doc_href),
+            code: false,
+            tone: None,
+        },
+        plain(location),
+        plain(
+            f.control
+                .map(|c| c.to_string())
+                .or_else(|| f.effective_clause().map(str::to_string)),
+        ),
+        plain(f.hint.clone()),
+    ]
 }
 
 /// `clauses.html`: the mandatory documented information of clauses 4-10 and

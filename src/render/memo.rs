@@ -181,6 +181,27 @@ impl Memo {
         key: u64,
         render: impl FnOnce() -> Result<Rendered, RenderError>,
     ) -> Result<Rendered, RenderError> {
+        self.lookup_or_render(path, key, render, true)
+    }
+
+    /// [`Memo::page`] for a part of a page (one row of a long table), kept
+    /// under `path` the same way but not counted as a page rendered.
+    pub fn fragment(
+        &self,
+        path: &str,
+        key: u64,
+        render: impl FnOnce() -> Result<Rendered, RenderError>,
+    ) -> Result<Rendered, RenderError> {
+        self.lookup_or_render(path, key, render, false)
+    }
+
+    fn lookup_or_render(
+        &self,
+        path: &str,
+        key: u64,
+        render: impl FnOnce() -> Result<Rendered, RenderError>,
+        count: bool,
+    ) -> Result<Rendered, RenderError> {
         if !self.enabled {
             return render();
         }
@@ -193,8 +214,10 @@ impl Memo {
             }
         }
         let value = render()?;
-        self.rendered
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if count {
+            self.rendered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Ok(mut entries) = shard.write() {
             entries.insert(
                 path.to_string(),
@@ -286,6 +309,23 @@ mod tests {
             bytes: text.as_bytes().to_vec().into(),
             extra: Arc::from(""),
         })
+    }
+
+    #[test]
+    fn fragments_are_kept_like_pages_but_not_counted_as_pages() {
+        let memo = Memo::enabled();
+        memo.begin();
+        memo.fragment("t#1", 1, || page("row")).expect("row");
+        assert_eq!(memo.rendered(), 0, "a row is not a page");
+        let again = memo
+            .fragment("t#1", 1, || panic!("kept, not rendered again"))
+            .expect("kept");
+        assert_eq!(again.bytes.as_slice(), b"row");
+        // A build that no longer has the row sweeps it.
+        memo.begin();
+        memo.sweep();
+        let after = memo.fragment("t#1", 1, || page("new")).expect("new");
+        assert_eq!(after.bytes.as_slice(), b"new");
     }
 
     #[test]

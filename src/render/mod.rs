@@ -51,7 +51,7 @@ pub type SiteFile = (String, Bytes);
 pub type Bytes = std::sync::Arc<Vec<u8>>;
 
 /// The theme's templates, embedded so the binary works from anywhere.
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 15] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -79,6 +79,10 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "audit/findings.html",
         include_str!("../../themes/default/templates/audit/findings.html"),
+    ),
+    (
+        "audit/finding_row.html",
+        include_str!("../../themes/default/templates/audit/finding_row.html"),
     ),
     (
         "audit/actions.html",
