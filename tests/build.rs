@@ -308,6 +308,45 @@ fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
 }
 
 #[test]
+fn a_theme_is_used_when_the_isms_folder_is_named_relative_to_the_current_one() {
+    let isms = small_isms();
+    let root = isms.path();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .expect("base.html");
+    write(
+        root,
+        "theme/templates/base.html",
+        &base.replace("</footer>", "<p>HOUSE-FOOTER</p></footer>"),
+    );
+    let parent = root.parent().expect("parent");
+    let name = root.file_name().expect("name");
+    // `isms build .` inside the ISMS, and `isms build NAME` beside it.
+    for (dir, arg) in [(root, Path::new(".")), (parent, Path::new(name))] {
+        let out = tempfile::tempdir().expect("out");
+        let site = out.path().join("site");
+        let output = Command::new(env!("CARGO_BIN_EXE_isms"))
+            .current_dir(dir)
+            .arg("build")
+            .arg(arg)
+            .arg("--out")
+            .arg(&site)
+            .args(["--as-of", "2026-12-01", "--fail-on", "error"])
+            .output()
+            .expect("run isms build");
+        assert!(
+            output.status.success(),
+            "isms build {}: {}",
+            arg.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let home = std::fs::read_to_string(site.join("staff/index.html")).expect("home");
+        assert!(home.contains("HOUSE-FOOTER"), "override not used");
+    }
+}
+
+#[test]
 fn refuses_a_non_empty_folder_it_did_not_create() {
     let isms = small_isms();
     let out = tempfile::tempdir().expect("out");

@@ -370,22 +370,26 @@ fn theme_reader(isms: &Isms, dir: &std::path::Path) -> Result<Confined, RenderEr
     Ok(theme)
 }
 
-/// Files below `dir`, as (`/`-separated relative path, absolute path),
-/// sorted. Links are not followed (the folder itself, when a link, is
-/// refused by the confined read of its files).
-fn files_below(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
-    let mut out: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
+/// Files below `sub` in the theme folder `dir`, as (`/`-separated path
+/// relative to `sub`, path relative to `dir`), sorted. The second is what
+/// the theme's confined reader takes: a path relative to its folder, which
+/// holds whether the ISMS folder was named relative to the current one or
+/// not. Links are not followed (the folder itself, when a link, is refused
+/// by the confined read of its files).
+fn files_below(dir: &std::path::Path, sub: &str) -> Vec<(String, std::path::PathBuf)> {
+    let below = dir.join(sub);
+    let mut out: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(&below)
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            let rel = rel
+            let rel = e.path().strip_prefix(&below).ok()?;
+            let name = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            Some((rel, e.path().to_path_buf()))
+            Some((name, std::path::Path::new(sub).join(rel)))
         })
         .collect();
     out.sort();
@@ -404,8 +408,9 @@ fn theme(isms: &Isms, memo: &memo::Memo) -> Result<std::sync::Arc<Theme>, Render
             return Err(RenderError::NoThemeFolder { path: dir });
         }
         let reader = theme_reader(isms, &dir)?;
-        for (name, path) in files_below(&dir.join("templates")) {
-            let bytes = reader.read(&path).map_err(|source| RenderError::Read {
+        for (name, rel) in files_below(&dir, "templates") {
+            let path = dir.join(&rel);
+            let bytes = reader.read(&rel).map_err(|source| RenderError::Read {
                 what: "theme template",
                 path: path.clone(),
                 source,
@@ -479,10 +484,10 @@ pub(crate) fn static_files(isms: &Isms) -> Result<Vec<SiteFile>, RenderError> {
         .collect();
     if let Some(dir) = theme_dir(isms) {
         let reader = theme_reader(isms, &dir)?;
-        for (name, path) in files_below(&dir.join("static")) {
-            let bytes = reader.read(&path).map_err(|source| RenderError::Read {
+        for (name, rel) in files_below(&dir, "static") {
+            let bytes = reader.read(&rel).map_err(|source| RenderError::Read {
                 what: "theme file",
-                path: path.clone(),
+                path: dir.join(&rel),
                 source,
             })?;
             files.retain(|(n, _)| *n != name);
