@@ -263,6 +263,20 @@ fn a_build_removes_what_a_killed_build_left_inside_the_isms() {
     assert!(isms.path().join("public/staff/index.html").is_file());
 }
 
+/// A theme in `root/theme` whose `base.html` adds HOUSE-FOOTER to the
+/// default footer.
+fn override_footer(root: &Path) {
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .expect("base.html");
+    write(
+        root,
+        "theme/templates/base.html",
+        &base.replace("</footer>", "<p>HOUSE-FOOTER</p></footer>"),
+    );
+}
+
 #[test]
 fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
     let isms = small_isms();
@@ -278,15 +292,7 @@ fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
     );
     write(root, "theme/static/assets/extra.css", "/* house style */\n");
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
-    )
-    .expect("base.html");
-    write(
-        root,
-        "theme/templates/base.html",
-        &base.replace("</footer>", "<p>HOUSE-FOOTER</p></footer>"),
-    );
+    override_footer(root);
     let out = tempfile::tempdir().expect("out");
     let site = out.path().join("site");
     let output = build(root, &site);
@@ -311,15 +317,7 @@ fn theme_folder_overrides_templates_and_assets_and_logo_is_published() {
 fn a_theme_is_used_when_the_isms_folder_is_named_relative_to_the_current_one() {
     let isms = small_isms();
     let root = isms.path();
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
-    )
-    .expect("base.html");
-    write(
-        root,
-        "theme/templates/base.html",
-        &base.replace("</footer>", "<p>HOUSE-FOOTER</p></footer>"),
-    );
+    override_footer(root);
     let parent = root.parent().expect("parent");
     let name = root.file_name().expect("name");
     // `isms build .` inside the ISMS, and `isms build NAME` beside it.

@@ -94,16 +94,13 @@ pub(super) fn store(path: &Path, salt: &str, texts: &Texts) {
     if fs::create_dir_all(folder).is_err() {
         return;
     }
-    let temp = folder.join(format!(
-        ".earlier-texts.{}.{:?}.tmp",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let written = fs::File::create(&temp)
-        .and_then(|mut f| f.write_all(&json))
-        .and_then(|()| fs::rename(&temp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
+    // Written beside and renamed into place; a temporary file that is not
+    // put in place is removed when dropped.
+    let Ok(mut temp) = tempfile::NamedTempFile::new_in(folder) else {
+        return;
+    };
+    if temp.write_all(&json).is_ok() {
+        let _ = temp.persist(path);
     }
 }
 

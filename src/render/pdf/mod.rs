@@ -621,6 +621,22 @@ mod tests {
         }
     }
 
+    /// The pack of [`five`] as of 2027-02-15, typeset without a cache, in
+    /// files of at most `limits`.
+    fn fresh_five(limits: volumes::Limits) -> Vec<(String, Vec<u8>)> {
+        in_memory(
+            render_in_volumes(
+                &five(),
+                &summary(),
+                &[],
+                d("2027-02-15"),
+                limits,
+                &NoPdfCache,
+            )
+            .expect("pack"),
+        )
+    }
+
     /// The files of a pack with their bytes, wherever they are.
     fn in_memory(files: Vec<(String, Content)>) -> Vec<(String, Vec<u8>)> {
         files
@@ -652,17 +668,7 @@ mod tests {
 
     #[test]
     fn a_pack_within_the_volume_size_is_one_file() {
-        let files = in_memory(
-            render_in_volumes(
-                &five(),
-                &summary(),
-                &[],
-                d("2027-02-15"),
-                docs_per_file(5),
-                &NoPdfCache,
-            )
-            .expect("pack"),
-        );
+        let files = fresh_five(docs_per_file(5));
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["exports/audit-pack.pdf"]);
         assert!(files[0].1.starts_with(b"%PDF-"));
@@ -674,17 +680,7 @@ mod tests {
             documents: 2,
             table_rows: 3,
         };
-        let files = in_memory(
-            render_in_volumes(
-                &five(),
-                &summary(),
-                &[],
-                d("2027-02-15"),
-                limits,
-                &NoPdfCache,
-            )
-            .expect("pack"),
-        );
+        let files = fresh_five(limits);
         // Five register rows in files of three, then five documents in
         // files of two.
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
@@ -735,17 +731,7 @@ mod tests {
 
     #[test]
     fn a_larger_pack_comes_in_volumes_of_whole_documents() {
-        let files = in_memory(
-            render_in_volumes(
-                &five(),
-                &summary(),
-                &[],
-                d("2027-02-15"),
-                docs_per_file(2),
-                &NoPdfCache,
-            )
-            .expect("pack"),
-        );
+        let files = fresh_five(docs_per_file(2));
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -759,17 +745,7 @@ mod tests {
             assert!(bytes.starts_with(b"%PDF-"), "{path}");
         }
         // The same input gives the same bytes, volume by volume.
-        let again = in_memory(
-            render_in_volumes(
-                &five(),
-                &summary(),
-                &[],
-                d("2027-02-15"),
-                docs_per_file(2),
-                &NoPdfCache,
-            )
-            .expect("pack"),
-        );
+        let again = fresh_five(docs_per_file(2));
         assert!(files == again, "volumes differ between runs");
     }
 
