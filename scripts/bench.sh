@@ -162,11 +162,11 @@ row() {
 
 # stage_rows CORPUS RUN LOG: the per-stage times `--timings` printed, and
 # the resident memory at the end of each stage where it is shown:
-# `timing: LABEL   12.3 ms  (resident 456 MiB)`.
+# `timing: LABEL   12.3 ms  (ends at 789 ms)  (resident 456 MiB)`.
 stage_rows() {
     local corpus=$1 run=$2 log=$3
     grep '^timing: ' "$log.err" 2>/dev/null | sed 's/^timing: //' |
-        sed -E 's/^(.*[^ ]) +([0-9.]+) ms( +\(resident ([0-9]+) MiB\))?$/\1\t\2\t\4/' |
+        sed -E 's/^(.*[^ ]) +([0-9.]+) ms( +\(ends at +[0-9]+ ms\))?( +\(resident ([0-9]+) MiB\))?$/\1\t\2\t\5/' |
         awk -F '\t' -v c="$corpus" -v r="$run" '{ printf "| %s | %s | %s | %s | %s |\n", c, r, $1, $2, $3 }' >>"$stages" || true
 }
 

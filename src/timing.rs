@@ -2,12 +2,19 @@
 //! stderr so that the report on stdout (and its JSON) stays unchanged.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
+/// When timings were turned on: each step also prints when it ended, so
+/// that steps run side by side can be told from steps run one after the
+/// other.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
 /// Turns timing output on for the rest of the process.
 pub fn enable() {
+    STARTED.get_or_init(Instant::now);
     ENABLED.store(true, Ordering::Relaxed);
 }
 
@@ -18,8 +25,11 @@ pub fn step<T>(label: &str, f: impl FnOnce() -> T) -> T {
     }
     let start = Instant::now();
     let value = f();
+    let ended = STARTED
+        .get()
+        .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
     eprintln!(
-        "timing: {label:<28} {:>9.1} ms{}",
+        "timing: {label:<28} {:>9.1} ms  (ends at {ended:>7.0} ms){}",
         start.elapsed().as_secs_f64() * 1000.0,
         resident().map_or_else(String::new, |mib| format!("  (resident {mib} MiB)")),
     );
