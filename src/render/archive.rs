@@ -77,11 +77,17 @@ impl Earlier {
         Some(Earlier { archive, entries })
     }
 
-    /// The index of the entry `name` holding exactly `bytes`, dated `stamp`.
-    fn same(&self, name: &str, bytes: &[u8], stamp: DateTime) -> Option<usize> {
-        let &(index, crc, size, date) = self.entries.get(name)?;
-        (size == bytes.len() as u64 && date == Some(stamp) && crc == crc32fast::hash(bytes))
-            .then_some(index)
+    /// The index of the entry `name` holding exactly the bytes of
+    /// `source`, dated `stamp`. A file on disk whose CRC-32 is known is
+    /// not read.
+    fn same(&self, name: &str, source: Source, stamp: DateTime) -> std::io::Result<Option<usize>> {
+        let Some(&(index, crc, size, date)) = self.entries.get(name) else {
+            return Ok(None);
+        };
+        if size != source.len() || date != Some(stamp) {
+            return Ok(None);
+        }
+        Ok((crc == source.crc32()?).then_some(index))
     }
 }
 
@@ -105,6 +111,13 @@ impl<'a> Source<'a> {
         match self {
             Source::Memory(bytes) => bytes.len() as u64,
             Source::Disk(file) => file.len(),
+        }
+    }
+
+    fn crc32(self) -> std::io::Result<u32> {
+        match self {
+            Source::Memory(bytes) => Ok(crc32fast::hash(bytes)),
+            Source::Disk(file) => file.crc32(),
         }
     }
 
@@ -170,10 +183,14 @@ pub fn audit_zip<W: Write + Seek>(
             .par_iter()
             .map(|&(path, source)| {
                 let name = format!("{PREFIX}{path}");
-                let bytes = source.bytes().map_err(|e| error(&e))?;
-                if let Some(index) = earlier.as_ref().and_then(|e| e.same(&name, &bytes, stamp)) {
-                    return Ok(Entry::Copied(index));
+                if let Some(earlier) = &earlier {
+                    if let Some(index) =
+                        earlier.same(&name, source, stamp).map_err(|e| error(&e))?
+                    {
+                        return Ok(Entry::Copied(index));
+                    }
                 }
+                let bytes = source.bytes().map_err(|e| error(&e))?;
                 PreparedZipFile::from_data(name, options_for(path), &bytes)
                     .map(Entry::Compressed)
                     .map_err(|e| error(&e))

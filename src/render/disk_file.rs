@@ -10,19 +10,59 @@
 //! open file outlives its name: another build pruning or replacing the cache
 //! meanwhile cannot change or take away what this build copies.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// A read-only file of the output, held open (see the module comment).
 #[derive(Debug)]
 pub struct DiskFile {
     file: File,
+    /// Where the file was found: an unchanged volume is linked into OUT
+    /// from here (see [`DiskFile::link_to`]).
+    path: PathBuf,
     len: u64,
+    /// Which file this is and when it was last written, taken when it was
+    /// opened; `None` where the system does not tell.
+    stamp: Option<Stamp>,
     /// The SHA-256 once computed: a build can compute it while it still
     /// waits for other work, and the manifest takes it from here.
     sha256: OnceLock<String>,
+    /// The CRC-32 once computed: the archive compares it with the entry of
+    /// the archive being replaced.
+    crc32: OnceLock<u32>,
+}
+
+/// What tells one state of a file from another without reading it: the
+/// file (device and inode) and its modification time. A file rewritten in
+/// place gets a new time; one replaced by a rename is another inode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub device: u64,
+    pub inode: u64,
+    pub modified_ns: i128,
+}
+
+impl Stamp {
+    /// The stamp of the file `meta` describes (Unix only).
+    pub fn of(meta: &fs::Metadata) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(Stamp {
+                device: meta.dev(),
+                inode: meta.ino(),
+                modified_ns: i128::from(meta.mtime()) * 1_000_000_000
+                    + i128::from(meta.mtime_nsec()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            None
+        }
+    }
 }
 
 /// The content of an output file made apart from the pages: in memory, or
@@ -50,12 +90,29 @@ impl DiskFile {
     /// Opens the file at `path` and takes its length.
     pub fn open(path: &Path) -> io::Result<DiskFile> {
         let file = File::open(path)?;
-        let len = file.metadata()?.len();
+        let meta = file.metadata()?;
         Ok(DiskFile {
             file,
-            len,
+            path: path.to_path_buf(),
+            len: meta.len(),
+            stamp: Stamp::of(&meta),
             sha256: OnceLock::new(),
+            crc32: OnceLock::new(),
         })
+    }
+
+    /// The file with its digests as recorded elsewhere (the cache keeps
+    /// them beside the volume, for the file with this very stamp), so that
+    /// nothing reads it only to compute them again.
+    pub fn with_digests(self, sha256: String, crc32: u32) -> DiskFile {
+        let _ = self.sha256.set(sha256);
+        let _ = self.crc32.set(crc32);
+        self
+    }
+
+    /// Which file this is and when it was written, as when it was opened.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.stamp
     }
 
     /// The file's length in bytes, when it was opened.
@@ -143,6 +200,58 @@ impl DiskFile {
         })?;
         let hex = crate::model::digest::hex(&hasher.finalize());
         Ok(self.sha256.get_or_init(|| hex).clone())
+    }
+
+    /// The CRC-32 of the file, read a chunk at a time the first time it is
+    /// asked for.
+    pub fn crc32(&self) -> io::Result<u32> {
+        if let Some(crc) = self.crc32.get() {
+            return Ok(*crc);
+        }
+        let mut hasher = crc32fast::Hasher::new();
+        self.chunks(|chunk| {
+            hasher.update(chunk);
+            Ok(())
+        })?;
+        Ok(*self.crc32.get_or_init(|| hasher.finalize()))
+    }
+
+    /// The SHA-256 (hex) and the CRC-32 of the file, both from one reading
+    /// where neither is known yet.
+    pub fn digests(&self) -> io::Result<(String, u32)> {
+        if self.sha256.get().is_none() && self.crc32.get().is_none() {
+            use sha2::{Digest, Sha256};
+            let mut sha = Sha256::new();
+            let mut crc = crc32fast::Hasher::new();
+            self.chunks(|chunk| {
+                sha.update(chunk);
+                crc.update(chunk);
+                Ok(())
+            })?;
+            let _ = self.sha256.set(crate::model::digest::hex(&sha.finalize()));
+            let _ = self.crc32.set(crc.finalize());
+        }
+        Ok((self.sha256_hex()?, self.crc32()?))
+    }
+
+    /// Makes `dest` a second name of this very file, unchanged since it was
+    /// opened: OUT then holds the cached volume without a byte copied or
+    /// read. `false` (and nothing left at `dest`) where that cannot be
+    /// shown: another file system, no links, or a file that was replaced or
+    /// written since it was opened. The caller copies it then.
+    pub fn link_to(&self, dest: &Path) -> bool {
+        let Some(stamp) = self.stamp else {
+            return false;
+        };
+        if fs::hard_link(&self.path, dest).is_err() {
+            return false;
+        }
+        let linked = fs::symlink_metadata(dest)
+            .is_ok_and(|meta| meta.len() == self.len && Stamp::of(&meta) == Some(stamp));
+        if !linked {
+            let _ = fs::remove_file(dest);
+        }
+        linked
     }
 
     /// Whether the file at `path` holds exactly the same bytes, compared a
@@ -255,5 +364,55 @@ mod tests {
         assert!(file.same_as(&same));
         assert!(!file.same_as(&other));
         assert!(!file.same_as(&dir.path().join("missing")));
+    }
+
+    #[test]
+    fn links_only_the_very_file_it_opened_as_it_was() {
+        let (dir, path) = file_with(b"%PDF-1.7 volume");
+        let file = DiskFile::open(&path).expect("open");
+        let linked = dir.path().join("linked.pdf");
+        assert!(file.link_to(&linked));
+        assert_eq!(std::fs::read(&linked).expect("read"), b"%PDF-1.7 volume");
+        assert_eq!(
+            Stamp::of(&std::fs::metadata(&linked).expect("meta")),
+            file.stamp(),
+            "the same file under a second name"
+        );
+
+        // Written in place since it was opened: not linked, nothing left.
+        let later = dir.path().join("later.pdf");
+        let handle = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .expect("open for writing");
+        handle
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400))
+            .expect("touch");
+        assert!(!file.link_to(&later));
+        assert!(!later.exists());
+
+        // Replaced by a rename: another file, not linked.
+        let replacement = dir.path().join("new.pdf");
+        std::fs::write(&replacement, b"%PDF-1.7 volume").expect("write");
+        std::fs::rename(&replacement, &path).expect("rename");
+        let fresh = DiskFile::open(&path).expect("open");
+        std::fs::write(dir.path().join("other.pdf"), b"x").expect("write");
+        std::fs::rename(dir.path().join("other.pdf"), &path).expect("rename");
+        assert!(!fresh.link_to(&later));
+        assert!(!later.exists());
+    }
+
+    #[test]
+    fn digests_known_from_elsewhere_are_not_computed_again() {
+        let (_dir, path) = file_with(b"abc");
+        let computed = DiskFile::open(&path).expect("open");
+        let (sha, crc) = computed.digests().expect("digests");
+        assert_eq!(sha, crate::model::digest::sha256_hex(b"abc"));
+        assert_eq!(crc, crc32fast::hash(b"abc"));
+        let known = DiskFile::open(&path)
+            .expect("open")
+            .with_digests("recorded".into(), 7);
+        assert_eq!(known.sha256_hex().expect("sha"), "recorded");
+        assert_eq!(known.crc32().expect("crc"), 7);
     }
 }

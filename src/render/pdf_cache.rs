@@ -21,7 +21,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::disk_file::DiskFile;
+use super::disk_file::{DiskFile, Stamp};
 
 /// Where typeset volumes are looked up and kept, by a key of their whole
 /// input (see `render::pdf`).
@@ -76,29 +76,105 @@ impl DirPdfCache {
         valid.then(|| self.dir.join(format!("{key}.pdf")))
     }
 
+    /// Where the digests of the volume with this key are recorded.
+    fn record(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.sums"))
+    }
+
+    /// The volume with its digests: from the record beside it when the
+    /// record is of this very file as it is (same inode, length and
+    /// modification time), else computed from its bytes and recorded for
+    /// the next build. A warm build then reads no volume at all: the
+    /// manifest takes the SHA-256 and the archive the CRC-32 from here.
+    fn with_digests(&self, key: &str, file: DiskFile) -> DiskFile {
+        let path = self.record(key);
+        let recorded = fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| parse_record(&text))
+            .filter(|r| Some(r.stamp) == file.stamp() && r.len == file.len());
+        if let Some(r) = recorded {
+            return file.with_digests(r.sha256, r.crc32);
+        }
+        if let (Ok((sha256, crc32)), Some(stamp)) = (file.digests(), file.stamp()) {
+            let text = record_text(&Record {
+                len: file.len(),
+                stamp,
+                sha256,
+                crc32,
+            });
+            let _ = self.write(&path, text.as_bytes());
+        }
+        file
+    }
+
     fn mark_used(&self, key: &str) {
         if let Ok(mut used) = self.used.lock() {
             used.insert(key.to_string());
         }
     }
 
-    fn write(&self, path: &Path, pdf: &[u8]) -> std::io::Result<()> {
+    fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         // Written beside and renamed into place: a reader never sees half a
         // file, and two builds keeping the same volume write the same bytes.
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let tmp = path.with_extension(format!(
-            "pdf.tmp.{}.{:?}",
+            "{extension}.tmp.{}.{:?}",
             std::process::id(),
             std::thread::current().id()
         ));
         let result = fs::File::create(&tmp)
-            .and_then(|mut f| f.write_all(pdf).and_then(|()| f.sync_all()))
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
             .and_then(|()| fs::rename(&tmp, path));
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
         result
     }
+}
+
+/// What the cache records of a kept volume: its digests, and the state of
+/// the file they were computed from.
+#[derive(Debug, PartialEq)]
+struct Record {
+    len: u64,
+    stamp: Stamp,
+    sha256: String,
+    crc32: u32,
+}
+
+/// The first word of a record: another version's record is never read.
+const RECORD_VERSION: &str = "isms-pdf-sums-1";
+
+fn record_text(r: &Record) -> String {
+    format!(
+        "{RECORD_VERSION} {} {} {} {} {:08x} {}\n",
+        r.len, r.stamp.device, r.stamp.inode, r.stamp.modified_ns, r.crc32, r.sha256
+    )
+}
+
+fn parse_record(text: &str) -> Option<Record> {
+    let mut words = text.trim_end_matches('\n').split(' ');
+    (words.next()? == RECORD_VERSION).then_some(())?;
+    let mut next = || words.next();
+    let len = next()?.parse().ok()?;
+    let stamp = Stamp {
+        device: next()?.parse().ok()?,
+        inode: next()?.parse().ok()?,
+        modified_ns: next()?.parse().ok()?,
+    };
+    let crc32 = u32::from_str_radix(next()?, 16).ok()?;
+    let sha256 = next()?.to_string();
+    let hex = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (hex && next().is_none()).then_some(Record {
+        len,
+        stamp,
+        sha256,
+        crc32,
+    })
 }
 
 /// Whether `file` looks like a whole PDF file: its header and, near the
@@ -122,14 +198,17 @@ impl PdfCache for DirPdfCache {
             return None;
         }
         self.mark_used(key);
-        Some(file)
+        Some(self.with_digests(key, file))
     }
 
     fn put(&self, key: &str, pdf: &[u8]) -> Option<DiskFile> {
         let path = self.file(key)?;
         self.write(&path, pdf).ok()?;
         self.mark_used(key);
-        DiskFile::open(&path).ok()
+        let file = DiskFile::open(&path).ok()?;
+        // The bytes are at hand: digested here, not read back.
+        let file = file.with_digests(crate::model::digest::sha256_hex(pdf), crc32fast::hash(pdf));
+        Some(self.with_digests(key, file))
     }
 
     /// Removes the volumes this build did not use, and files left by a
@@ -145,9 +224,12 @@ impl PdfCache for DirPdfCache {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let stale = match name.strip_suffix(".pdf") {
+            let key = name
+                .strip_suffix(".pdf")
+                .or_else(|| name.strip_suffix(".sums"));
+            let stale = match key {
                 Some(key) => !used.contains(key),
-                None => name.contains(".pdf.tmp"),
+                None => name.contains(".pdf.tmp") || name.contains(".sums.tmp"),
             };
             if stale && fs::remove_file(entry.path()).is_ok() {
                 removed += 1;
@@ -207,12 +289,75 @@ mod tests {
         let build = DirPdfCache::new(dir.path());
         assert!(build.get("aa").is_some());
         build.put("dd", PDF);
-        assert_eq!(build.prune(), 2, "bb and the interrupted write");
+        assert_eq!(build.prune(), 3, "bb, its record and the interrupted write");
         let mut left: Vec<String> = fs::read_dir(dir.path())
             .expect("dir")
             .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
             .collect();
         left.sort();
-        assert_eq!(left, ["aa.pdf", "dd.pdf", "notes.txt"]);
+        assert_eq!(
+            left,
+            ["aa.pdf", "aa.sums", "dd.pdf", "dd.sums", "notes.txt"]
+        );
+    }
+
+    #[test]
+    fn digests_are_recorded_and_trusted_only_for_the_file_they_were_made_of() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = DirPdfCache::new(dir.path());
+        let kept = cache.put("ab", PDF).expect("kept");
+        let sha = crate::model::digest::sha256_hex(PDF);
+        assert_eq!(kept.sha256_hex().expect("sha"), sha);
+        let record = fs::read_to_string(dir.path().join("ab.sums")).expect("record");
+        let parsed = parse_record(&record).expect("parsed");
+        assert_eq!(record_text(&parsed), record);
+        assert_eq!(parsed.sha256, sha);
+        assert_eq!(parsed.crc32, crc32fast::hash(PDF));
+
+        // A record that does not match the file as it is: ignored, and
+        // made again from the file's bytes.
+        let forged = record_text(&Record {
+            sha256: "0".repeat(64),
+            ..parsed
+        });
+        fs::write(dir.path().join("ab.sums"), &forged).expect("forge");
+        let found = cache.get("ab").expect("found");
+        assert_eq!(
+            found.sha256_hex().expect("sha"),
+            "0".repeat(64),
+            "same stamp: trusted"
+        );
+        let pdf = dir.path().join("ab.pdf");
+        fs::File::options()
+            .write(true)
+            .open(&pdf)
+            .expect("open")
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400))
+            .expect("touch");
+        let found = cache.get("ab").expect("found");
+        assert_eq!(
+            found.sha256_hex().expect("sha"),
+            sha,
+            "changed since: computed"
+        );
+        let again = parse_record(&fs::read_to_string(dir.path().join("ab.sums")).expect("record"))
+            .expect("parsed");
+        assert_eq!(again.sha256, sha, "and recorded again");
+
+        for damaged in ["", "isms-pdf-sums-1 1 2 3", "isms-pdf-sums-0 1 2 3 4 0 aa"] {
+            assert!(parse_record(damaged).is_none(), "{damaged:?}");
+        }
+    }
+
+    #[test]
+    fn prune_removes_the_records_of_volumes_no_longer_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let earlier = DirPdfCache::new(dir.path());
+        earlier.put("aa", PDF);
+        earlier.put("bb", PDF);
+        let build = DirPdfCache::new(dir.path());
+        assert!(build.get("aa").is_some());
+        assert_eq!(build.prune(), 2, "bb.pdf and bb.sums");
+        assert!(dir.path().join("aa.sums").exists());
     }
 }

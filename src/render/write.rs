@@ -399,9 +399,10 @@ fn write_files(dir: &Path, files: &[SiteFile], previous: Option<&Path>) -> Resul
 }
 
 /// Writes files whose bytes are on disk (the audit pack's volumes) into
-/// `dir`, beside the files [`write_files`] wrote: linked from the build
-/// being replaced where it holds the same bytes, as there, else copied a
-/// chunk at a time.
+/// `dir`, beside the files [`write_files`] wrote: linked to the file found
+/// (the cache's) where it is unchanged and on the same file system, else
+/// linked from the build being replaced where it holds the same bytes, as
+/// there, else copied a chunk at a time.
 fn copy_files(
     dir: &Path,
     files: &[(String, DiskFile)],
@@ -411,6 +412,9 @@ fn copy_files(
         let path = dir.join(rel);
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder).map_err(io_error("create", folder))?;
+        }
+        if file.link_to(&path) {
+            continue;
         }
         if let Some(before) = previous.map(|p| p.join(rel)) {
             let same = sole_plain_file(&before) == Some(file.len()) && file.same_as(&before);
@@ -579,31 +583,49 @@ mod tests {
         let out = dir.path().join("out");
         let cache = dir.path().join("cache");
         fs::create_dir(&cache).expect("cache");
-        let build = |volume: &str| {
+        let keep = |volume: &str| {
             let kept = cache.join(format!("{volume}.pdf"));
             fs::write(&kept, volume).expect("keep");
-            Sites {
-                audit_on_disk: vec![(
-                    "exports/pack.pdf".into(),
-                    DiskFile::open(&kept).expect("open"),
-                )],
-                ..sites("page")
-            }
+            kept
         };
-        write_sites(&out, &build("one")).expect("first");
+        let build = |file: DiskFile| Sites {
+            audit_on_disk: vec![("exports/pack.pdf".into(), file)],
+            ..sites("page")
+        };
+        // Changed since it was found (a new time each call): it cannot be
+        // linked as found.
+        let days = std::cell::Cell::new(0);
+        let touched = |kept: &Path| {
+            let file = DiskFile::open(kept).expect("open");
+            days.set(days.get() + 1);
+            fs::File::options()
+                .write(true)
+                .open(kept)
+                .expect("open")
+                .set_modified(
+                    std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400 * days.get()),
+                )
+                .expect("touch");
+            file
+        };
         let written = out.join("audit/exports/pack.pdf");
-        assert_eq!(fs::read(&written).expect("read"), b"one");
-        let kept = fs::metadata(cache.join("one.pdf")).expect("stat");
-        let first = fs::metadata(&written).expect("stat");
-        assert_ne!(first.ino(), kept.ino(), "copied, not linked to the cache");
+        let ino = |path: &Path| fs::metadata(path).expect("stat").ino();
 
-        write_sites(&out, &build("one")).expect("same again");
-        assert_eq!(
-            fs::metadata(&written).expect("stat").ino(),
-            first.ino(),
-            "linked"
-        );
-        write_sites(&out, &build("two")).expect("changed");
+        let one = keep("one");
+        write_sites(&out, &build(DiskFile::open(&one).expect("open"))).expect("first");
+        assert_eq!(fs::read(&written).expect("read"), b"one");
+        assert_eq!(ino(&written), ino(&one), "linked to the file found");
+
+        write_sites(&out, &build(touched(&one))).expect("touched");
+        assert_eq!(fs::read(&written).expect("read"), b"one");
+        let copied = ino(&written);
+        assert_ne!(copied, ino(&one), "copied, not linked");
+
+        write_sites(&out, &build(touched(&one))).expect("same again");
+        assert_eq!(ino(&written), copied, "linked from the build replaced");
+
+        let two = keep("two");
+        write_sites(&out, &build(touched(&two))).expect("changed");
         assert_eq!(fs::read(&written).expect("read"), b"two");
     }
 
