@@ -524,3 +524,83 @@ fn a_theme_template_that_fails_names_itself_and_writes_nothing() {
     );
     assert!(!site.exists());
 }
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn tree_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            (rel.display().to_string(), fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn pages_kept_between_builds_give_the_build_a_fresh_one_gives() {
+    let dir = small_isms();
+    let root = dir.path();
+    let kept = root.join(".git/isms/pages-v1.bin");
+    let out = |name: &str| {
+        root.parent().expect("parent").join(format!(
+            "{}-{name}",
+            root.file_name().expect("name").to_string_lossy()
+        ))
+    };
+    let (first, second, fresh) = (out("first"), out("second"), out("fresh"));
+    assert!(build(root, &first).status.success());
+    assert!(
+        kept.is_file(),
+        "the pages are kept beside the history cache"
+    );
+
+    // An uncommitted edit of a staff document and a new site title: the
+    // next build reuses what did not change and renders the rest.
+    write(
+        root,
+        "policies/open.md",
+        &doc(
+            "POL-OPEN",
+            "Open Policy",
+            "internal",
+            &format!("Everyone reads this: {STAFF_MARKER}.\n\nEdited after the first build.\n"),
+        ),
+    );
+    fs::write(
+        root.join("isms.toml"),
+        "[organisation]\nname = \"Example Ltd\"\ntop_management = [\"Bob Boss\"]\n\n\
+         [site]\ntitle = \"Renamed Policies\"\n",
+    )
+    .expect("config");
+    assert!(build(root, &second).status.success());
+    let reused = tree_bytes(&second);
+    fs::remove_dir_all(root.join(".git/isms")).expect("drop every cache");
+    assert!(build(root, &fresh).status.success());
+    assert_eq!(
+        reused.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        tree_bytes(&fresh)
+            .iter()
+            .map(|(p, _)| p)
+            .collect::<Vec<_>>()
+    );
+    for ((path, a), (_, b)) in reused.iter().zip(tree_bytes(&fresh)) {
+        assert!(*a == b, "{path} differs from a build without kept pages");
+    }
+    let page = fs::read_to_string(second.join("staff/docs/POL-OPEN.html")).expect("page");
+    assert!(page.contains("Edited after the first build."));
+    assert!(page.contains("Renamed Policies"));
+
+    // A damaged file is ignored, and replaced.
+    fs::write(&kept, b"isms-pages1\ncut short").expect("damage");
+    let again = out("again");
+    assert!(build(root, &again).status.success());
+    assert!(tree_bytes(&again) == tree_bytes(&fresh));
+    assert!(fs::metadata(&kept).expect("kept").len() > 100);
+    for o in [first, second, fresh, again] {
+        let _ = fs::remove_dir_all(o);
+    }
+}

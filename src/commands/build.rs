@@ -10,6 +10,8 @@ use crate::diagnostics::finding::Severity;
 use crate::load::LoadOptions;
 use crate::model::ids::Date;
 use crate::pipeline::run_checks;
+use crate::render::memo::Memo;
+use crate::render::page_store::PageStore;
 use crate::render::pdf_cache::{DirPdfCache, NoPdfCache, PdfCache};
 use crate::render::{self, write};
 
@@ -35,21 +37,30 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
             return EXIT_UNUSABLE;
         }
     };
-    print_report(root, &checked, format);
+    crate::timing::step("report", || print_report(root, &checked, format));
     let code = exit_code(&checked.findings, fail_on);
     if code == EXIT_UNUSABLE {
         return code;
     }
-    // Typeset audit-pack volumes are kept beside the history cache.
-    let pdf_cache: Box<dyn PdfCache> = match crate::load::history::cache_dir(root) {
+    // Typeset audit-pack volumes and rendered pages are kept beside the
+    // history cache.
+    let cache_dir = crate::load::history::cache_dir(root);
+    let pdf_cache: Box<dyn PdfCache> = match &cache_dir {
         Some(dir) => Box::new(DirPdfCache::new(dir.join("pdf"))),
         None => Box::new(NoPdfCache),
     };
+    let page_store = cache_dir.map(|dir| PageStore::new(&dir, as_of));
+    let memo = crate::timing::step("render: kept pages", || {
+        page_store
+            .as_ref()
+            .map_or_else(Memo::default, PageStore::open)
+    });
     let sites = match render::render_build(
         &checked.isms,
         &checked.summary,
         &checked.findings,
         pdf_cache.as_ref(),
+        &memo,
     ) {
         Ok(sites) => sites,
         Err(message) => {
@@ -68,6 +79,11 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
     match crate::timing::step("write", || write::write_sites_with(&out, &sites, archive)) {
         Ok(()) => {
             pdf_cache.prune();
+            // Only a cache: a build that cannot keep its pages is no worse
+            // than one without them.
+            if let Some(store) = &page_store {
+                let _ = crate::timing::step("render: keep pages", || store.keep(&memo));
+            }
             code
         }
         Err(e) => {

@@ -23,7 +23,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The hasher of in-memory keys (pages, findings, histories): foldhash's
 /// quality variant with a fixed seed, so one input gives one key in every
-/// run. Not a checksum: keys never leave the process. A rebuild hashes the
+/// run. Not a checksum: keys leave the process only in the page store,
+/// which the same binary alone reads (`render::page_store`). A rebuild hashes the
 /// inputs of every page, and this is several times faster than the
 /// standard library's SipHash on them while mixing as well.
 pub type KeyHasher = foldhash::quality::FoldHasher<'static>;

@@ -3,15 +3,17 @@
 //! Each page is stored with a key: a hash of everything the page is made
 //! from. A rebuild that computes the same key takes the stored bytes instead
 //! of rendering again, so saving one document re-renders its own pages and
-//! the pages that list it, not the whole site. `isms build` uses a fresh,
-//! empty memo, which renders everything.
+//! the pages that list it, not the whole site. `isms build` keeps the memo
+//! between builds in a file (see [`super::page_store`]); `render_sites`
+//! (tests, `isms diff`) uses a disabled one, which renders everything.
 //!
 //! The key must cover every input of the page; the callers compute it next to
 //! the code that builds the page's context, so that the two change together.
 
 use super::RenderError;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// What a page rendering yields: the page, and text a later step needs from
@@ -70,6 +72,9 @@ pub struct Memo {
     digests: Mutex<crate::model::digest::FastMap<String, (super::Bytes, String)>>,
     /// Pages rendered (not reused) since the memo was made; for statistics.
     rendered: std::sync::atomic::AtomicUsize,
+    /// Whether an entry was added, replaced or swept since the memo was
+    /// made or restored: a kept memo unchanged need not be written again.
+    changed: AtomicBool,
 }
 
 impl Memo {
@@ -113,9 +118,74 @@ impl Memo {
         let generation = self.current();
         for shard in &self.entries {
             if let Ok(mut entries) = shard.write() {
+                let before = entries.len();
                 entries.retain(|_, e| e.generation.load(Ordering::Relaxed) == generation);
+                if entries.len() != before {
+                    self.changed.store(true, Ordering::Relaxed);
+                }
             }
         }
+    }
+
+    /// Whether the entries changed since the memo was made or read.
+    pub fn changed(&self) -> bool {
+        self.changed.load(Ordering::Relaxed)
+    }
+
+    /// Writes every entry (pages and fragments, with their keys) to `out`,
+    /// under `identity`: what the keys were computed by (see
+    /// `render::page_store`). Entries are written sorted by path, so that
+    /// one memo always gives the same bytes.
+    pub fn write_to(&self, identity: u64, out: &mut impl Write) -> io::Result<()> {
+        let shards: Vec<_> = self
+            .entries
+            .iter()
+            .map(|s| {
+                s.read()
+                    .map_err(|_| io::Error::other("a page store lock was poisoned"))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut all: Vec<(&String, &Entry)> = shards.iter().flat_map(|s| s.iter()).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out.write_all(STORE_MAGIC)?;
+        out.write_all(&identity.to_le_bytes())?;
+        out.write_all(&(all.len() as u64).to_le_bytes())?;
+        for (path, entry) in all {
+            write_field(out, path.as_bytes())?;
+            out.write_all(&entry.key.to_le_bytes())?;
+            write_field(out, entry.value.extra.as_bytes())?;
+            write_field(out, &entry.value.bytes)?;
+        }
+        Ok(())
+    }
+
+    /// An enabled memo holding the entries [`Memo::write_to`] wrote to
+    /// `input` under `identity`; `None` when the input is of another
+    /// identity or format, or damaged (nothing is then reused).
+    pub fn read_from(identity: u64, input: &mut impl Read) -> Option<Memo> {
+        let mut magic = [0; STORE_MAGIC.len()];
+        input.read_exact(&mut magic).ok()?;
+        (magic == *STORE_MAGIC && read_u64(input)? == identity).then_some(())?;
+        let count = read_u64(input)?;
+        let memo = Memo::enabled();
+        for _ in 0..count {
+            let path = String::from_utf8(read_field(input)?).ok()?;
+            let key = read_u64(input)?;
+            let extra = String::from_utf8(read_field(input)?).ok()?;
+            let bytes = read_field(input)?;
+            let entry = Entry {
+                key,
+                value: Rendered {
+                    bytes: bytes.into(),
+                    extra: Arc::from(extra),
+                },
+                generation: AtomicU64::new(0),
+            };
+            let mut shard = memo.entries[shard_of(&path)].write().ok()?;
+            shard.insert(path, entry);
+        }
+        // Nothing may follow the last entry.
+        (input.read(&mut [0]).ok()? == 0).then_some(memo)
     }
 
     /// How many pages the current build rendered rather than reused.
@@ -218,6 +288,7 @@ impl Memo {
             self.rendered
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+        self.changed.store(true, Ordering::Relaxed);
         if let Ok(mut entries) = shard.write() {
             entries.insert(
                 path.to_string(),
@@ -263,6 +334,34 @@ impl Memo {
         })
         .map(|r| r.bytes)
     }
+}
+
+/// The first bytes of a written memo, with the format's version.
+const STORE_MAGIC: &[u8; 12] = b"isms-pages1\n";
+
+/// The longest field a written memo may hold (one page): a damaged length
+/// then never asks for more memory than a page can take.
+const MAX_FIELD: u64 = 1 << 30;
+
+fn write_field(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(bytes)
+}
+
+fn read_u64(input: &mut impl Read) -> Option<u64> {
+    let mut word = [0; 8];
+    input.read_exact(&mut word).ok()?;
+    Some(u64::from_le_bytes(word))
+}
+
+fn read_field(input: &mut impl Read) -> Option<Vec<u8>> {
+    let len = read_u64(input)?;
+    (len <= MAX_FIELD).then_some(())?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(1 << 24)).unwrap_or(0));
+    // Read as far as the input goes: a length beyond its end fails here
+    // with only what was there in memory.
+    input.take(len).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 == len).then_some(bytes)
 }
 
 /// Feeds a JSON value into `hasher`, structure included (so `["a", "b"]`

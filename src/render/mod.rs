@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod memo;
 mod pack_views;
 pub mod packs;
+pub mod page_store;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod pdf_cache;
@@ -150,18 +151,21 @@ pub fn render_sites(
 /// Renders everything `isms build` publishes: both sites, the audit pack
 /// PDF in the audit index (where the build has the `pdf` feature), typeset
 /// in parallel with the sites with its unchanged volumes taken from
-/// `pdf_cache`. The audit index as one archive is [`write_audit_archive`].
+/// `pdf_cache`, and the pages whose inputs did not change taken from `memo`
+/// (see [`page_store`]). The audit index as one archive is
+/// [`write_audit_archive`].
 pub fn render_build(
     isms: &Isms,
     summary: &crate::report::Summary,
     findings: &[crate::diagnostics::finding::Finding],
     pdf_cache: &dyn pdf_cache::PdfCache,
+    memo: &memo::Memo,
 ) -> Result<Sites, RenderError> {
     #[cfg(feature = "pdf")]
     let sites = {
-        let pack = pdf::files(isms, findings);
+        let pack = crate::timing::step("render: audit pack files", || pdf::files(isms, findings));
         let (sites, pdf) = rayon::join(
-            || render_sites_linking(isms, summary, findings, &memo::Memo::default(), &pack),
+            || render_sites_linking(isms, summary, findings, memo, &pack),
             || {
                 let pdf = crate::timing::step("render: audit pack PDF", || {
                     pdf::render(isms, summary, findings, as_of(summary), pdf_cache)
@@ -195,13 +199,13 @@ pub fn render_build(
                 disk_file::Content::Disk(file) => sites.audit_on_disk.push((path, file)),
             }
         }
-        exports::seal(isms, summary, &mut sites, &memo::Memo::default())?;
+        exports::seal(isms, summary, &mut sites, memo)?;
         sites
     };
     #[cfg(not(feature = "pdf"))]
     let sites = {
         let _ = pdf_cache;
-        render_sites(isms, summary, findings)?
+        render_sites_with(isms, summary, findings, memo)?
     };
     Ok(sites)
 }
@@ -264,15 +268,18 @@ fn render_sites_linking(
         pack,
     };
     // The two sites share nothing but the model and the memo: side by side.
-    let (staff, audit) = rayon::join(
-        || {
-            crate::timing::step("render: staff site", || {
-                staff::render(isms, &pages, as_of(summary))
-            })
-        },
+    // The audit index first: several of its pages (the register, the
+    // findings) are each one long piece of work, while the staff site is
+    // many small pages that any idle core can take a share of.
+    let (audit, staff) = rayon::join(
         || {
             crate::timing::step("render: audit index", || {
                 audit::render(isms, summary, findings, &pages)
+            })
+        },
+        || {
+            crate::timing::step("render: staff site", || {
+                staff::render(isms, &pages, as_of(summary))
             })
         },
     );
