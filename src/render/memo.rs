@@ -114,12 +114,31 @@ impl Memo {
 
     /// Drops entries of pages the last build did not produce (deleted
     /// documents), so the memo does not grow without bound.
+    /// A fragment (`page#row`) stays while its page was used: a page
+    /// reused whole looks none of its rows up, and they are what renders
+    /// it again cheaply once it changes.
     pub fn sweep(&self) {
         let generation = self.current();
+        let used = |e: &Entry| e.generation.load(Ordering::Relaxed) == generation;
+        let mut pages_used = std::collections::HashSet::new();
+        for shard in &self.entries {
+            if let Ok(entries) = shard.read() {
+                pages_used.extend(
+                    entries
+                        .iter()
+                        .filter(|(path, e)| !path.contains('#') && used(e))
+                        .map(|(path, _)| path.clone()),
+                );
+            }
+        }
+        let page_used = |path: &str| {
+            path.rsplit_once('#')
+                .is_some_and(|(page, _)| pages_used.contains(page))
+        };
         for shard in &self.entries {
             if let Ok(mut entries) = shard.write() {
                 let before = entries.len();
-                entries.retain(|_, e| e.generation.load(Ordering::Relaxed) == generation);
+                entries.retain(|path, e| used(e) || page_used(path));
                 if entries.len() != before {
                     self.changed.store(true, Ordering::Relaxed);
                 }
@@ -425,6 +444,30 @@ mod tests {
         memo.sweep();
         let after = memo.fragment("t#1", 1, || page("new")).expect("new");
         assert_eq!(after.bytes.as_slice(), b"new");
+    }
+
+    #[test]
+    fn the_rows_of_a_page_reused_whole_are_kept() {
+        let memo = Memo::enabled();
+        memo.begin();
+        memo.fragment("t.html#1", 1, || page("row")).expect("row");
+        memo.page("t.html", 1, || page("table")).expect("page");
+        memo.sweep();
+        // The page is reused whole: its row is not looked up, but kept.
+        memo.begin();
+        memo.page("t.html", 1, || panic!("kept")).expect("page");
+        memo.sweep();
+        memo.begin();
+        let row = memo
+            .fragment("t.html#1", 1, || panic!("the row was kept"))
+            .expect("row");
+        assert_eq!(row.bytes.as_slice(), b"row");
+        // A build without the page drops its rows.
+        memo.sweep();
+        memo.begin();
+        memo.sweep();
+        let row = memo.fragment("t.html#1", 1, || page("new")).expect("row");
+        assert_eq!(row.bytes.as_slice(), b"new");
     }
 
     #[test]
