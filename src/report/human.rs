@@ -39,77 +39,100 @@ pub fn render(root: &Path, summary: &Summary, findings: &[Finding], colour: bool
     out
 }
 
-/// Renders findings, each with its source line and hint.
+/// Renders findings, each with its source line and hint. A large ISMS has
+/// tens of thousands of findings over thousands of files: the files are
+/// read, and the findings rendered, on every core, then joined in order.
 pub fn render_findings<'a>(
     root: &Path,
     findings: impl IntoIterator<Item = &'a Finding>,
     colour: bool,
 ) -> String {
-    let style = Style { colour };
-    let mut files: HashMap<&str, Option<Vec<String>>> = HashMap::new();
+    use rayon::prelude::*;
+    let findings: Vec<&Finding> = findings.into_iter().collect();
     // Quoted lines are read as the loader reads files: inside the ISMS only.
     let reader = crate::model::confined::Confined::new(root).ok();
+    let mut quoted: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.line.is_some())
+        .filter_map(|f| f.path.as_deref())
+        .collect();
+    quoted.sort_unstable();
+    quoted.dedup();
+    let files: HashMap<&str, Option<String>> = quoted
+        .par_iter()
+        .map(|&path| {
+            let text = reader.as_ref().and_then(|c| c.read_text(path).ok());
+            (path, text)
+        })
+        .collect();
+    let style = Style { colour };
+    let rendered: Vec<String> = findings
+        .par_iter()
+        .map(|f| render_finding(f, &files, &style))
+        .collect();
+    rendered.concat()
+}
+
+/// One finding: its headline, where it is (with the line quoted from
+/// `files`), what it is about and how to fix it.
+fn render_finding(f: &Finding, files: &HashMap<&str, Option<String>>, style: &Style) -> String {
     let mut out = String::new();
-    for f in findings {
+    let _ = writeln!(
+        out,
+        "{}{}: {}",
+        style.severity(f.severity),
+        style.paint("1", &format!("[{}]", f.rule.code)),
+        style.paint("1", &f.message)
+    );
+    if let Some(path) = &f.path {
+        let location = match f.line {
+            Some(l) => format!("{path}:{l}"),
+            None => path.clone(),
+        };
+        let width = f.line.map_or(1, |l| l.to_string().len());
         let _ = writeln!(
             out,
-            "{}{}: {}",
-            style.severity(f.severity),
-            style.paint("1", &format!("[{}]", f.rule.code)),
-            style.paint("1", &f.message)
+            "{}{} {location}",
+            " ".repeat(width),
+            style.paint("1;34", "-->")
         );
-        if let Some(path) = &f.path {
-            let location = match f.line {
-                Some(l) => format!("{path}:{l}"),
-                None => path.clone(),
-            };
-            let width = f.line.map_or(1, |l| l.to_string().len());
-            let _ = writeln!(
-                out,
-                "{}{} {location}",
-                " ".repeat(width),
-                style.paint("1;34", "-->")
-            );
-            if let Some(line) = f.line {
-                let lines = files.entry(path.as_str()).or_insert_with(|| {
-                    reader
-                        .as_ref()
-                        .and_then(|c| c.read_text(path).ok())
-                        .map(|t| t.lines().map(str::to_string).collect())
-                });
-                if let Some(text) = lines.as_ref().and_then(|ls| ls.get(line as usize - 1)) {
-                    let num = line.to_string();
-                    let pad = " ".repeat(num.len());
-                    let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
-                    let _ = writeln!(
-                        out,
-                        "{} {} {}",
-                        style.paint("1;34", &num),
-                        style.paint("1;34", "|"),
-                        text.trim_end_matches('\r')
-                    );
-                    let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
-                }
+        if let Some(line) = f.line {
+            let text = files
+                .get(path.as_str())
+                .and_then(Option::as_deref)
+                .and_then(|t| t.lines().nth((line as usize).checked_sub(1)?));
+            if let Some(text) = text {
+                let num = line.to_string();
+                let pad = " ".repeat(num.len());
+                let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
+                let _ = writeln!(
+                    out,
+                    "{} {} {}",
+                    style.paint("1;34", &num),
+                    style.paint("1;34", "|"),
+                    text.trim_end_matches('\r')
+                );
+                let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
             }
         }
-        let mut about = Vec::new();
-        if let Some(d) = &f.document {
-            about.push(format!("document {d}"));
-        }
-        if let Some(c) = f.control {
-            about.push(format!("control {c} {}", c.control().title));
-        }
-        if let Some(c) = f.effective_clause() {
-            about.push(format!("clause {c}"));
-        }
-        if !about.is_empty() {
-            let _ = writeln!(out, "  = note: {}", about.join(", "));
-        }
-        if let Some(h) = &f.hint {
-            let _ = writeln!(out, "  = {}: {h}", style.paint("1", "help"));
-        }
-        out.push('\n');
     }
+    let mut about = Vec::new();
+    if let Some(d) = &f.document {
+        about.push(format!("document {d}"));
+    }
+    if let Some(c) = f.control {
+        about.push(format!("control {c} {}", c.control().title));
+    }
+    if let Some(c) = f.effective_clause() {
+        about.push(format!("clause {c}"));
+    }
+    if !about.is_empty() {
+        let _ = writeln!(out, "  = note: {}", about.join(", "));
+    }
+    if let Some(h) = &f.hint {
+        let _ = writeln!(out, "  = {}: {h}", style.paint("1", "help"));
+    }
+    out.push('\n');
     out
 }
 
