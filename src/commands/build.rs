@@ -37,9 +37,10 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
             return EXIT_UNUSABLE;
         }
     };
-    crate::timing::step("report", || print_report(root, &checked, format));
+    let report = || crate::timing::step("report", || print_report(root, &checked, format));
     let code = exit_code(&checked.findings, fail_on);
     if code == EXIT_UNUSABLE {
+        report();
         return code;
     }
     // Typeset audit-pack volumes and rendered pages are kept beside the
@@ -50,20 +51,26 @@ pub fn run(root: &Path, out: Option<&Path>, as_of: Date, format: Format, fail_on
         None => Box::new(NoPdfCache),
     };
     let page_store = cache_dir.map(|dir| PageStore::new(&dir, as_of));
-    let memo = crate::timing::step("render: kept pages", || {
-        page_store
-            .as_ref()
-            .map_or_else(Memo::default, PageStore::open)
+    // The report is printed while the sites render: on a large ISMS it is
+    // tens of thousands of findings, each quoting its line.
+    let ((), rendered) = rayon::join(report, || {
+        let memo = crate::timing::step("render: kept pages", || {
+            page_store
+                .as_ref()
+                .map_or_else(Memo::default, PageStore::open)
+        });
+        let sites = render::render_build(
+            &checked.isms,
+            &checked.summary,
+            &checked.findings,
+            pdf_cache.as_ref(),
+            &memo,
+        );
+        (memo, sites)
     });
-    let sites = match render::render_build(
-        &checked.isms,
-        &checked.summary,
-        &checked.findings,
-        pdf_cache.as_ref(),
-        &memo,
-    ) {
-        Ok(sites) => sites,
-        Err(message) => {
+    let (memo, sites) = match rendered {
+        (memo, Ok(sites)) => (memo, sites),
+        (_, Err(message)) => {
             eprintln!("error: {message}");
             return EXIT_UNUSABLE;
         }
