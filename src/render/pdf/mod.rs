@@ -22,7 +22,7 @@ mod world;
 use serde::Serialize;
 
 use self::content::{Block, Inline, Target};
-use super::disk_file::Content;
+use super::disk_file::{Content, DiskFile};
 use super::pdf_cache::PdfCache;
 use super::{history_rows, meta_items, register, soa, HistoryRow, RenderError};
 use crate::diagnostics::finding::Finding;
@@ -323,7 +323,8 @@ fn render_in_volumes(
         holds,
     })
     .collect();
-    let volume = |i: usize| -> Result<Content, RenderError> {
+    // A volume's input, its identification and its cache key.
+    let input = |i: usize| -> Result<(Vec<u8>, String, String), RenderError> {
         let number = i + 1;
         let part = &parts[i];
         // A pack of one file has no volume: it is what it always was.
@@ -344,10 +345,25 @@ fn render_in_volumes(
             None => ident.clone(),
         };
         let key = input_key(&data, as_of, &ident);
-        if let Some(kept) = cache.get(&key) {
+        Ok((data, ident, key))
+    };
+    // First the volumes the cache holds, found by their keys on every core;
+    // an input is made again for a volume to typeset (making it costs a
+    // fraction of typesetting it, and holding every input at once would
+    // cost the memory of the whole pack's data).
+    let kept: Vec<Option<DiskFile>> = {
+        use rayon::prelude::*;
+        (0..count)
+            .into_par_iter()
+            .map(|i| Ok(cache.get(&input(i)?.2)))
+            .collect::<Result<_, RenderError>>()?
+    };
+    let volume = |i: usize, kept: Option<DiskFile>| -> Result<Content, RenderError> {
+        if let Some(kept) = kept {
             return Ok(Content::Disk(kept));
         }
-        let pdf = typeset(data, as_of, &ident, &path)?;
+        let (data, ident, key) = input(i)?;
+        let pdf = typeset(data, as_of, &ident, &volume_path(i + 1))?;
         // Once kept, the volume is read from the cache when it is written:
         // the build need not hold the whole pack in memory.
         Ok(match cache.put(&key, &pdf) {
@@ -359,8 +375,9 @@ fn render_in_volumes(
     // already, and two volumes at once took 60% more processor time (they
     // compete for its caches) for no shorter build.
     crate::memory::bulk(|| {
-        (0..count)
-            .map(|i| Ok((volume_path(i + 1), volume(i)?)))
+        kept.into_iter()
+            .enumerate()
+            .map(|(i, kept)| Ok((volume_path(i + 1), volume(i, kept)?)))
             .collect()
     })
 }
@@ -485,13 +502,16 @@ fn contents<'a>(
             ]
         })
         .collect();
-    let documents = isms
-        .documents
-        .iter()
-        .map(|d| &**d)
-        .filter(|d| in_pack(d))
-        .map(|d| doc_pack(isms, d))
-        .collect();
+    // Each document's body laid out as blocks, on every core.
+    let documents = {
+        use rayon::prelude::*;
+        isms.documents
+            .par_iter()
+            .map(|d| &**d)
+            .filter(|d| in_pack(d))
+            .map(|d| doc_pack(isms, d))
+            .collect()
+    };
     Contents {
         title: format!("Audit pack: {}", isms.config.site_title()),
         organisation,
