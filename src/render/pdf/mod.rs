@@ -76,7 +76,7 @@ struct Pack<'a> {
     findings: &'a [Row],
     findings_from: usize,
     findings_total: usize,
-    documents: &'a [DocPack],
+    documents: Vec<DocPack>,
     /// Set when the pack comes in more than one volume.
     volume: Option<Volume>,
 }
@@ -84,8 +84,11 @@ struct Pack<'a> {
 /// A table row: cells of inline runs.
 type Row = Vec<Vec<Inline>>;
 
-/// Everything the pack holds, made once and shown by every volume in part.
+/// Everything the pack holds, made once and shown by every volume in part;
+/// the documents' sections are made for the volume that shows them, so
+/// that the whole pack's text is never in memory at once.
 struct Contents<'a> {
+    isms: &'a Isms,
     title: String,
     organisation: &'a str,
     date: DateParts,
@@ -98,7 +101,8 @@ struct Contents<'a> {
     soa: Vec<Row>,
     register: Vec<Row>,
     findings: Vec<Row>,
-    documents: Vec<DocPack>,
+    /// The documents with a section of their own, in order.
+    documents: Vec<&'a Document>,
 }
 
 impl Contents<'_> {
@@ -130,7 +134,13 @@ impl Contents<'_> {
             findings: &self.findings[part.findings.clone()],
             findings_from: part.findings.start,
             findings_total: self.findings.len(),
-            documents: &self.documents[part.documents.clone()],
+            documents: {
+                use rayon::prelude::*;
+                self.documents[part.documents.clone()]
+                    .par_iter()
+                    .map(|d| doc_pack(self.isms, d))
+                    .collect()
+            },
             volume,
         }
     }
@@ -334,7 +344,7 @@ fn render_in_volumes(
             files: files.clone(),
             labels: contents.documents[part.documents.clone()]
                 .iter()
-                .map(|d| (d.label.clone(), true))
+                .map(|d| (label(d), true))
                 .collect(),
         });
         let view = contents.view(part, volume);
@@ -502,17 +512,14 @@ fn contents<'a>(
             ]
         })
         .collect();
-    // Each document's body laid out as blocks, on every core.
-    let documents = {
-        use rayon::prelude::*;
-        isms.documents
-            .par_iter()
-            .map(|d| &**d)
-            .filter(|d| in_pack(d))
-            .map(|d| doc_pack(isms, d))
-            .collect()
-    };
+    let documents = isms
+        .documents
+        .iter()
+        .map(|d| &**d)
+        .filter(|d| in_pack(d))
+        .collect();
     Contents {
+        isms,
         title: format!("Audit pack: {}", isms.config.site_title()),
         organisation,
         date: DateParts {
