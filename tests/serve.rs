@@ -122,3 +122,47 @@ fn clients_that_never_read_a_large_page_do_not_stall_others() {
     assert!(rest.contains("\"version\""), "{rest}");
     drop(stalled);
 }
+
+/// How many pages the first build of `isms serve` on `root` rendered, as
+/// it prints it; the server stops by itself right after.
+fn pages_rendered_at_start(root: &std::path::Path) -> usize {
+    let output = Command::new(env!("CARGO_BIN_EXE_isms"))
+        .arg("serve")
+        .arg(root)
+        .args(["--port", "0", "--as-of", AS_OF, "--exit-after", "1"])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run isms serve");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Rebuilt in "))
+        .expect("the first build's line");
+    let (_, rest) = line.split_once('(').expect("a count");
+    rest.split(' ')
+        .next()
+        .expect("count")
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn serve_starts_from_the_pages_the_last_build_kept() {
+    let (_dir, root, _repo) = example_repo();
+    let fresh = pages_rendered_at_start(&root);
+    let build = Command::new(env!("CARGO_BIN_EXE_isms"))
+        .arg("build")
+        .arg(&root)
+        .args(["--as-of", AS_OF])
+        .output()
+        .expect("run isms build");
+    assert!(build.status.success(), "{build:?}");
+    let after_build = pages_rendered_at_start(&root);
+    assert!(fresh > 40, "without kept pages every page renders: {fresh}");
+    // The audit overview lists the audit pack, which the preview does not
+    // make: that page, and little else, renders again.
+    assert!(
+        after_build <= 3,
+        "{after_build} of {fresh} pages rendered after a build"
+    );
+}

@@ -7,7 +7,8 @@
 //! computed by this very binary's code: the file is read only by the
 //! binary that wrote it (its size and modification time) and for the same
 //! as-of date; any other file is ignored and replaced. Deleting it costs
-//! only time.
+//! only time. `isms serve` starts from it too, so that its first build
+//! renders only what changed since the last `isms build`.
 
 use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
@@ -48,7 +49,7 @@ impl PageStore {
     /// build renders.
     pub fn open(&self) -> Memo {
         let Some(identity) = self.identity else {
-            return Memo::default();
+            return Memo::enabled();
         };
         std::fs::File::open(&self.path)
             .ok()

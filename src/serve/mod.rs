@@ -144,12 +144,18 @@ fn finding_key(f: &Finding) -> FindingKey {
 
 impl Session {
     fn new(root: PathBuf, as_of: Option<Date>) -> Session {
+        let memo = crate::load::history::cache_dir(&root).map_or_else(Memo::enabled, |dir| {
+            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            crate::render::page_store::PageStore::new(&dir, as_of).open()
+        });
         Session {
             root,
             as_of,
             // The watcher reports every change (polling included).
             load: LoadState::trusting_hints(),
-            memo: Memo::enabled(),
+            // The pages the last `isms build` kept, if any: the first
+            // rebuild then renders only what changed since.
+            memo,
             report: ConsoleReport {
                 last_findings: None,
                 colour: std::io::stdout().is_terminal(),
