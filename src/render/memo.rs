@@ -120,20 +120,28 @@ impl Memo {
     pub fn sweep(&self) {
         let generation = self.current();
         let used = |e: &Entry| e.generation.load(Ordering::Relaxed) == generation;
-        let mut pages_used = std::collections::HashSet::new();
+        // The pages that have fragments (a handful), then which of them
+        // this build used.
+        let mut with_fragments: std::collections::HashSet<String> = Default::default();
         for shard in &self.entries {
             if let Ok(entries) = shard.read() {
-                pages_used.extend(
-                    entries
-                        .iter()
-                        .filter(|(path, e)| !path.contains('#') && used(e))
-                        .map(|(path, _)| path.clone()),
-                );
+                for path in entries.keys() {
+                    if let Some((page, _)) = path.rsplit_once('#') {
+                        if !with_fragments.contains(page) {
+                            with_fragments.insert(page.to_string());
+                        }
+                    }
+                }
             }
         }
+        with_fragments.retain(|page| {
+            self.entries[shard_of(page)]
+                .read()
+                .is_ok_and(|entries| entries.get(page).is_some_and(used))
+        });
         let page_used = |path: &str| {
             path.rsplit_once('#')
-                .is_some_and(|(page, _)| pages_used.contains(page))
+                .is_some_and(|(page, _)| with_fragments.contains(page))
         };
         for shard in &self.entries {
             if let Ok(mut entries) = shard.write() {
