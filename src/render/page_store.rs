@@ -187,4 +187,37 @@ mod tests {
         store.keep(&again).expect("nothing to keep");
         assert!(!path.exists(), "an unchanged memo writes nothing");
     }
+
+    proptest::proptest! {
+        /// Whatever the file holds, reading it never panics, and a memo
+        /// read back holds exactly what was written.
+        #[test]
+        fn any_bytes_are_read_safely(bytes in proptest::collection::vec(0u8..=255, 0..300)) {
+            let mut input = std::io::Cursor::new(&bytes);
+            let _ = Memo::read_from(7, &mut input);
+            let mut prefixed = b"isms-pages1\n".to_vec();
+            prefixed.extend(7u64.to_le_bytes());
+            prefixed.extend(&bytes);
+            let _ = Memo::read_from(7, &mut std::io::Cursor::new(&prefixed));
+        }
+
+        #[test]
+        fn written_pages_read_back(pages in proptest::collection::btree_map("[a-z#/.]{1,12}", ("[ -~]{0,20}", 0u64..4), 0..8)) {
+            let memo = Memo::enabled();
+            memo.begin();
+            for (path, (text, key)) in &pages {
+                memo.page(path, *key, || page(text)).expect("page");
+            }
+            let mut bytes = Vec::new();
+            memo.write_to(9, &mut bytes).expect("write");
+            let read = Memo::read_from(9, &mut std::io::Cursor::new(&bytes)).expect("read back");
+            proptest::prop_assert!(Memo::read_from(8, &mut std::io::Cursor::new(&bytes)).is_none());
+            read.begin();
+            for (path, (text, key)) in &pages {
+                let got = read.page(path, *key, || page("rendered again")).expect("page");
+                proptest::prop_assert_eq!(got.bytes.as_slice(), text.as_bytes());
+                proptest::prop_assert_eq!(&*got.extra, format!("extra {text}"));
+            }
+        }
+    }
 }
