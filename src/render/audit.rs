@@ -169,17 +169,6 @@ pub fn render(
         })?;
         Ok((actions, findings_page, clauses_page))
     };
-    let (register_and_exports, (soa, listings)) =
-        rayon::join(register_and_exports, || rayon::join(soa, listings));
-    let (register, exports) = register_and_exports?;
-    let (actions, findings_page, clauses_page) = listings?;
-    files.push(register);
-    files.extend(soa?);
-    files.extend(actions);
-    files.extend(exports);
-    files.push(findings_page);
-    files.push(clauses_page);
-
     let all = |_: &Document| true;
     let keep_all = |_: usize| true;
     // Audit pages link to any document: they depend on the others' ids and
@@ -193,63 +182,80 @@ pub fn render(
             .map(|d| (d.id.as_str(), d.path.as_str()))
             .collect::<Vec<_>>(),
     ));
-    let doc_pages: Vec<Result<SiteFile, RenderError>> = step("audit: document pages", || {
-        isms.documents
-            .par_iter()
-            .map(|doc| {
-                let history = history_key(isms, doc, &keep_all);
-                let on_staff_site = isms.on_staff_site(doc);
-                let evidence = super::register::approval_evidence(isms, doc);
-                let key = memo::key_of(&(
-                    epoch,
-                    &doc.source_digest,
-                    &history,
-                    on_staff_site,
-                    &evidence,
-                ));
-                let path = doc_href(doc);
-                let page = pages.memo.page(&format!("audit/{path}"), key, || {
-                    let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
-                    let head = super::page_head(isms, doc, &is_logo);
-                    let links = markdown::Links {
-                        link: &|dest| resolve_link(isms, doc, dest, &all),
-                        image: &|src| Some(src.to_string()),
-                        names_hidden: &|_| false,
-                    };
-                    let body = markdown::render_page(
-                        &doc.body,
-                        &doc.outline().anchors,
-                        &links,
-                        Some(&head),
-                    );
-                    let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
-                    ctx.insert("doc_id", doc.id.as_str());
-                    ctx.insert("path", &doc.path);
-                    ctx.insert("doc_type", doc.doc_type.as_str());
-                    ctx.insert("summary", &doc.summary);
-                    ctx.insert("on_staff_site", &on_staff_site);
-                    let mut meta = meta_items(isms, doc);
-                    if let Some(evidence) = &evidence {
-                        meta.push(super::MetaItem {
-                            label: "Approval evidence",
-                            value: Some(evidence.clone()),
-                        });
-                    }
-                    ctx.insert("meta", &meta);
-                    ctx.insert("body", &body);
-                    ctx.insert("history", &history_rows(isms, doc, &keep_all));
-                    ctx.insert("controls", &covered_controls(doc));
-                    ctx.insert("clauses", &covered_clauses(doc));
-                    let html = render_page(tera, "audit/doc.html", &ctx, &format!("audit/{path}"))?;
-                    Ok(Rendered {
-                        bytes: html,
-                        extra: std::sync::Arc::from(""),
-                    })
-                })?;
-                Ok((path, page.bytes))
-            })
-            .collect()
-    });
+    // The document pages are many small pieces of work: they render beside
+    // the listings, each of which is one long page.
+    let doc_pages = || -> Vec<Result<SiteFile, RenderError>> {
+        step("audit: document pages", || {
+            isms.documents
+                .par_iter()
+                .map(|doc| {
+                    let history = history_key(isms, doc, &keep_all);
+                    let on_staff_site = isms.on_staff_site(doc);
+                    let evidence = super::register::approval_evidence(isms, doc);
+                    let key = memo::key_of(&(
+                        epoch,
+                        &doc.source_digest,
+                        &history,
+                        on_staff_site,
+                        &evidence,
+                    ));
+                    let path = doc_href(doc);
+                    let page = pages.memo.page(&format!("audit/{path}"), key, || {
+                        let is_logo = |src: &str| super::is_site_logo(isms, doc, src);
+                        let head = super::page_head(isms, doc, &is_logo);
+                        let links = markdown::Links {
+                            link: &|dest| resolve_link(isms, doc, dest, &all),
+                            image: &|src| Some(src.to_string()),
+                            names_hidden: &|_| false,
+                        };
+                        let body = markdown::render_page(
+                            &doc.body,
+                            &doc.outline().anchors,
+                            &links,
+                            Some(&head),
+                        );
+                        let mut ctx = page_context(&site, "audit", "../", &doc.title, false, false);
+                        ctx.insert("doc_id", doc.id.as_str());
+                        ctx.insert("path", &doc.path);
+                        ctx.insert("doc_type", doc.doc_type.as_str());
+                        ctx.insert("summary", &doc.summary);
+                        ctx.insert("on_staff_site", &on_staff_site);
+                        let mut meta = meta_items(isms, doc);
+                        if let Some(evidence) = &evidence {
+                            meta.push(super::MetaItem {
+                                label: "Approval evidence",
+                                value: Some(evidence.clone()),
+                            });
+                        }
+                        ctx.insert("meta", &meta);
+                        ctx.insert("body", &body);
+                        ctx.insert("history", &history_rows(isms, doc, &keep_all));
+                        ctx.insert("controls", &covered_controls(doc));
+                        ctx.insert("clauses", &covered_clauses(doc));
+                        let html =
+                            render_page(tera, "audit/doc.html", &ctx, &format!("audit/{path}"))?;
+                        Ok(Rendered {
+                            bytes: html,
+                            extra: std::sync::Arc::from(""),
+                        })
+                    })?;
+                    Ok((path, page.bytes))
+                })
+                .collect()
+        })
+    };
+    let ((register_and_exports, (soa, listings)), doc_pages) = rayon::join(
+        || rayon::join(register_and_exports, || rayon::join(soa, listings)),
+        doc_pages,
+    );
+    let (register, exports) = register_and_exports?;
+    let (actions, findings_page, clauses_page) = listings?;
+    files.push(register);
+    files.extend(soa?);
+    files.extend(actions);
+    files.extend(exports);
+    files.push(findings_page);
+    files.push(clauses_page);
     for page in doc_pages {
         files.push(page?);
     }
