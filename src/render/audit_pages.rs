@@ -33,7 +33,8 @@ struct Group {
     anchor: String,
     /// How many findings the group holds.
     count: usize,
-    /// The group's rows, each made by `audit/finding_row.html`.
+    /// The group's rows, each made by `audit/finding_row.html` (a marker
+    /// that [`splice`] replaces with them once the page is rendered).
     rows_html: String,
 }
 
@@ -75,15 +76,27 @@ fn findings_html(
     site: &SiteContext,
     pages: &Pages,
 ) -> Result<super::Bytes, RenderError> {
+    // The template gets a marker for each group's rows, which are put in
+    // its place afterwards: tens of megabytes of rows copied through the
+    // template's context and output cost more than the rest of the page.
+    let mut rows_of = Vec::new();
     let groups = Severity::ALL
         .iter()
         .map(|&sev| {
             let rows: Vec<&Finding> = findings.iter().filter(|f| f.severity == sev).collect();
+            // No rows, no marker: the template shows its empty table.
+            let marker = if rows.is_empty() {
+                String::new()
+            } else {
+                let marker = format!("<!--isms:rows:{}-->", sev.as_str());
+                rows_of.push((marker.clone(), finding_rows(isms, &rows, pages)?));
+                marker
+            };
             Ok(Group {
                 severity: sev.as_str(),
                 anchor: format!("severity-{}", sev.as_str()),
                 count: rows.len(),
-                rows_html: finding_rows(isms, &rows, pages)?,
+                rows_html: marker,
             })
         })
         .collect::<Result<Vec<Group>, RenderError>>()?;
@@ -91,12 +104,41 @@ fn findings_html(
     ctx.insert("groups", &groups);
     ctx.insert("columns", &FINDING_COLUMNS);
     ctx.insert("total", &findings.len());
-    super::render_page(
+    let page = super::render_page(
         &pages.theme.tera,
         "audit/findings.html",
         &ctx,
         "audit/findings.html",
-    )
+    )?;
+    Ok(super::Bytes::new(splice(&page, &rows_of)))
+}
+
+/// `page` with every occurrence of each marker replaced by its text, in
+/// one pass and one allocation (the page without its rows is a few
+/// kilobytes: a plain search will do).
+fn splice(page: &[u8], parts: &[(String, String)]) -> Vec<u8> {
+    let extra: usize = parts.iter().map(|(_, text)| text.len()).sum();
+    let mut out = Vec::with_capacity(page.len() + extra);
+    let mut rest = page;
+    loop {
+        // The marker that comes first in what is left.
+        let next = parts
+            .iter()
+            .filter_map(|(marker, text)| {
+                let at = rest
+                    .windows(marker.len())
+                    .position(|w| w == marker.as_bytes())?;
+                Some((at, marker.len(), text))
+            })
+            .min_by_key(|(at, _, _)| *at);
+        let Some((at, len, text)) = next else {
+            out.extend_from_slice(rest);
+            return out;
+        };
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(text.as_bytes());
+        rest = &rest[at + len..];
+    }
 }
 
 /// The rows of one severity's table, one after the other. A large ISMS has
@@ -220,4 +262,25 @@ pub(crate) fn clauses_page(
         "clauses.html".into(),
         pages.render("audit/clauses.html", "audit/clauses.html", ctx)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice;
+
+    #[test]
+    fn splice_puts_each_text_where_its_marker_is() {
+        let parts = [
+            ("<!--a-->".to_string(), "<tr>A</tr>".to_string()),
+            ("<!--b-->".to_string(), "<tr>B</tr>".to_string()),
+        ];
+        let page = b"<table><!--b--></table><table><!--a--></table><p><!--b--></p>";
+        assert_eq!(
+            String::from_utf8(splice(page, &parts)).expect("utf-8"),
+            "<table><tr>B</tr></table><table><tr>A</tr></table><p><tr>B</tr></p>"
+        );
+        assert_eq!(splice(b"no markers", &parts), b"no markers");
+        assert_eq!(splice(b"", &parts), b"");
+        assert_eq!(splice(b"<!--a", &parts), b"<!--a", "half a marker stays");
+    }
 }
