@@ -107,7 +107,7 @@ mod tests {
             None,
             &[],
         );
-        let findings = vec![
+        let findings = [
             Finding::new(&rules::DC007, "plain"),
             Finding::new(&rules::DC001, "quotes \" and\nline\tbreaks, \u{7f} and é")
                 .at("a/b.md", 3)
