@@ -26,12 +26,11 @@ pub struct DiskFile {
     /// Which file this is and when it was last written, taken when it was
     /// opened; `None` where the system does not tell.
     stamp: Option<Stamp>,
-    /// The SHA-256 once computed: a build can compute it while it still
-    /// waits for other work, and the manifest takes it from here.
-    sha256: OnceLock<String>,
-    /// The CRC-32 once computed: the archive compares it with the entry of
-    /// the archive being replaced.
-    crc32: OnceLock<u32>,
+    /// The SHA-256 (hex, for the manifest) and the CRC-32 (for the
+    /// archive's comparison with the one being replaced), once known: a
+    /// build can compute them while it still waits for other work, or take
+    /// them from the cache's record.
+    digests: OnceLock<(String, u32)>,
 }
 
 /// What tells one state of a file from another without reading it: the
@@ -96,8 +95,7 @@ impl DiskFile {
             path: path.to_path_buf(),
             len: meta.len(),
             stamp: Stamp::of(&meta),
-            sha256: OnceLock::new(),
-            crc32: OnceLock::new(),
+            digests: OnceLock::new(),
         })
     }
 
@@ -105,8 +103,7 @@ impl DiskFile {
     /// them beside the volume, for the file with this very stamp), so that
     /// nothing reads it only to compute them again.
     pub fn with_digests(self, sha256: String, crc32: u32) -> DiskFile {
-        let _ = self.sha256.set(sha256);
-        let _ = self.crc32.set(crc32);
+        let _ = self.digests.set((sha256, crc32));
         self
     }
 
@@ -186,52 +183,32 @@ impl DiskFile {
         self.chunks(|chunk| out.write_all(chunk))
     }
 
-    /// The lowercase hex SHA-256 of the file, read a chunk at a time the
-    /// first time it is asked for.
+    /// The lowercase hex SHA-256 of the file (see [`DiskFile::digests`]).
     pub fn sha256_hex(&self) -> io::Result<String> {
-        if let Some(hex) = self.sha256.get() {
-            return Ok(hex.clone());
+        Ok(self.digests()?.0)
+    }
+
+    /// The CRC-32 of the file (see [`DiskFile::digests`]).
+    pub fn crc32(&self) -> io::Result<u32> {
+        Ok(self.digests()?.1)
+    }
+
+    /// The SHA-256 (hex) and the CRC-32 of the file, both from one reading,
+    /// a chunk at a time, the first time either is asked for.
+    pub fn digests(&self) -> io::Result<(String, u32)> {
+        if let Some(known) = self.digests.get() {
+            return Ok(known.clone());
         }
         use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
+        let mut sha = Sha256::new();
+        let mut crc = crc32fast::Hasher::new();
         self.chunks(|chunk| {
-            hasher.update(chunk);
+            sha.update(chunk);
+            crc.update(chunk);
             Ok(())
         })?;
-        let hex = crate::model::digest::hex(&hasher.finalize());
-        Ok(self.sha256.get_or_init(|| hex).clone())
-    }
-
-    /// The CRC-32 of the file, read a chunk at a time the first time it is
-    /// asked for.
-    pub fn crc32(&self) -> io::Result<u32> {
-        if let Some(crc) = self.crc32.get() {
-            return Ok(*crc);
-        }
-        let mut hasher = crc32fast::Hasher::new();
-        self.chunks(|chunk| {
-            hasher.update(chunk);
-            Ok(())
-        })?;
-        Ok(*self.crc32.get_or_init(|| hasher.finalize()))
-    }
-
-    /// The SHA-256 (hex) and the CRC-32 of the file, both from one reading
-    /// where neither is known yet.
-    pub fn digests(&self) -> io::Result<(String, u32)> {
-        if self.sha256.get().is_none() && self.crc32.get().is_none() {
-            use sha2::{Digest, Sha256};
-            let mut sha = Sha256::new();
-            let mut crc = crc32fast::Hasher::new();
-            self.chunks(|chunk| {
-                sha.update(chunk);
-                crc.update(chunk);
-                Ok(())
-            })?;
-            let _ = self.sha256.set(crate::model::digest::hex(&sha.finalize()));
-            let _ = self.crc32.set(crc.finalize());
-        }
-        Ok((self.sha256_hex()?, self.crc32()?))
+        let computed = (crate::model::digest::hex(&sha.finalize()), crc.finalize());
+        Ok(self.digests.get_or_init(|| computed).clone())
     }
 
     /// Makes `dest` a second name of this very file, unchanged since it was

@@ -86,15 +86,24 @@ impl DirPdfCache {
     /// modification time), else computed from its bytes and recorded for
     /// the next build. A warm build then reads no volume at all: the
     /// manifest takes the SHA-256 and the archive the CRC-32 from here.
-    fn with_digests(&self, key: &str, file: DiskFile) -> DiskFile {
-        let path = self.record(key);
-        let recorded = fs::read_to_string(&path)
+    fn digested(&self, key: &str, file: DiskFile) -> DiskFile {
+        let recorded = fs::read_to_string(self.record(key))
             .ok()
             .and_then(|text| parse_record(&text))
             .filter(|r| Some(r.stamp) == file.stamp() && r.len == file.len());
-        if let Some(r) = recorded {
-            return file.with_digests(r.sha256, r.crc32);
+        match recorded {
+            Some(r) => file.with_digests(r.sha256, r.crc32),
+            None => {
+                self.keep_record(key, &file);
+                file
+            }
         }
+    }
+
+    /// Records the digests of the volume with this key (computed from its
+    /// bytes unless known) with the state of its file. Only a cache: a
+    /// record that cannot be written costs the next build a reading.
+    fn keep_record(&self, key: &str, file: &DiskFile) {
         if let (Ok((sha256, crc32)), Some(stamp)) = (file.digests(), file.stamp()) {
             let text = record_text(&Record {
                 len: file.len(),
@@ -102,9 +111,8 @@ impl DirPdfCache {
                 sha256,
                 crc32,
             });
-            let _ = self.write(&path, text.as_bytes());
+            let _ = self.write(&self.record(key), text.as_bytes());
         }
-        file
     }
 
     fn mark_used(&self, key: &str) {
@@ -198,7 +206,7 @@ impl PdfCache for DirPdfCache {
             return None;
         }
         self.mark_used(key);
-        Some(self.with_digests(key, file))
+        Some(self.digested(key, file))
     }
 
     fn put(&self, key: &str, pdf: &[u8]) -> Option<DiskFile> {
@@ -208,7 +216,8 @@ impl PdfCache for DirPdfCache {
         let file = DiskFile::open(&path).ok()?;
         // The bytes are at hand: digested here, not read back.
         let file = file.with_digests(crate::model::digest::sha256_hex(pdf), crc32fast::hash(pdf));
-        Some(self.with_digests(key, file))
+        self.keep_record(key, &file);
+        Some(file)
     }
 
     /// Removes the volumes this build did not use, and files left by a
