@@ -103,6 +103,25 @@ mod tests {
         crate::model::ids::parse_date(text).expect("date")
     }
 
+    /// A store in `dir` for 2027-02-15 that kept one page, `a.html`.
+    fn kept_a(dir: &Path) -> PageStore {
+        let store = PageStore::new(dir, date("2027-02-15"));
+        let memo = store.open();
+        memo.begin();
+        memo.page("a.html", 1, || page("a")).expect("a");
+        store.keep(&memo).expect("kept");
+        store
+    }
+
+    /// The bytes of `a.html` (key 1) in a build from `store`: the kept
+    /// page, or "fresh" when it renders again.
+    fn a_from(store: &PageStore) -> Vec<u8> {
+        let memo = store.open();
+        memo.begin();
+        let a = memo.page("a.html", 1, || page("fresh")).expect("a");
+        a.bytes.to_vec()
+    }
+
     #[test]
     fn a_later_build_reuses_the_pages_whose_keys_hold() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -134,49 +153,27 @@ mod tests {
     #[test]
     fn another_as_of_date_or_a_damaged_file_reuses_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = PageStore::new(dir.path(), date("2027-02-15"));
-        let memo = store.open();
-        memo.begin();
-        memo.page("a.html", 1, || page("a")).expect("a");
-        store.keep(&memo).expect("kept");
+        let store = kept_a(dir.path());
 
-        let other_day = PageStore::new(dir.path(), date("2027-02-16")).open();
-        other_day.begin();
-        let a = other_day.page("a.html", 1, || page("fresh")).expect("a");
-        assert_eq!(a.bytes.as_slice(), b"fresh");
+        let other_day = PageStore::new(dir.path(), date("2027-02-16"));
+        assert_eq!(a_from(&other_day), b"fresh");
 
         let path = dir.path().join(NAME);
         let whole = std::fs::read(&path).expect("read");
         for cut in [0, 5, 20, whole.len() - 1] {
             std::fs::write(&path, &whole[..cut]).expect("cut");
-            let memo = store.open();
-            memo.begin();
-            let a = memo.page("a.html", 1, || page("fresh")).expect("a");
-            assert_eq!(a.bytes.as_slice(), b"fresh", "cut at {cut}");
+            assert_eq!(a_from(&store), b"fresh", "cut at {cut}");
         }
         let mut longer = whole.clone();
         longer.push(0);
         std::fs::write(&path, &longer).expect("longer");
-        let memo = store.open();
-        memo.begin();
-        assert_eq!(
-            memo.page("a.html", 1, || page("fresh"))
-                .expect("a")
-                .bytes
-                .as_slice(),
-            b"fresh",
-            "bytes after the last entry"
-        );
+        assert_eq!(a_from(&store), b"fresh", "bytes after the last entry");
     }
 
     #[test]
     fn an_unchanged_memo_is_not_written_again() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = PageStore::new(dir.path(), date("2027-02-15"));
-        let memo = store.open();
-        memo.begin();
-        memo.page("a.html", 1, || page("a")).expect("a");
-        store.keep(&memo).expect("kept");
+        let store = kept_a(dir.path());
         let path = dir.path().join(NAME);
 
         let again = store.open();
