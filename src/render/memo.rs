@@ -114,6 +114,7 @@ impl Memo {
 
     /// Drops entries of pages the last build did not produce (deleted
     /// documents), so the memo does not grow without bound.
+    ///
     /// A fragment (`page#row`) stays while its page was used: a page
     /// reused whole looks none of its rows up, and they are what renders
     /// it again cheaply once it changes.
